@@ -1,0 +1,161 @@
+/**
+ * The image vocabulary, named after the OCI image spec and go-containerregistry:
+ * https://github.com/opencontainers/image-spec/blob/main/descriptor.md,
+ * manifest.md, image-index.md, config.md. Data-only interfaces: every value
+ * here is plain and structured-clonable, so it crosses worker boundaries as is.
+ */
+
+/** `sha256:<64 hex>` (other algorithms are kept as text but not verified). */
+export type Digest = string;
+
+/** A media type string such as `application/vnd.oci.image.manifest.v1+json`. */
+export type MediaType = string;
+
+/** OS and CPU an image runs on. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+}
+
+/** Points at a blob by digest and size. */
+export interface Descriptor {
+  mediaType: MediaType;
+  digest: Digest;
+  size: number;
+  platform?: Platform;
+  annotations?: Record<string, string>;
+  urls?: string[];
+  artifactType?: string;
+}
+
+/** One image for one platform (OCI image manifest or Docker schema2 manifest). */
+export interface Manifest {
+  schemaVersion: number;
+  mediaType?: MediaType;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** A list of manifests (OCI image index or Docker manifest list). */
+export interface IndexManifest {
+  schemaVersion: number;
+  mediaType?: MediaType;
+  manifests: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** One line of an image's build history. */
+export interface History {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/** The config's list of DiffIDs. */
+export interface RootFS {
+  type: string;
+  diff_ids: Digest[];
+}
+
+/** The runtime part of an image config. */
+export interface Config {
+  User?: string;
+  ExposedPorts?: Record<string, object>;
+  Env?: string[];
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Volumes?: Record<string, object>;
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+  Healthcheck?: { Test?: string[] };
+}
+
+/** The image config JSON (`application/vnd.oci.image.config.v1+json`). */
+export interface ConfigFile {
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  created?: string;
+  author?: string;
+  config?: Config;
+  history?: History[];
+  rootfs: RootFS;
+}
+
+/** Compression found from a blob's first bytes. */
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+/** Result of a digest check. */
+export type VerifyState = 'ok' | 'mismatch' | 'unchecked';
+
+/** Kind of a tar member, as DESIGN.md's file lists name them. */
+export type EntryType =
+  | 'file'
+  | 'dir'
+  | 'symlink'
+  | 'hardlink'
+  | 'char'
+  | 'block'
+  | 'fifo'
+  | 'other';
+
+/** One member of a layer tar, as recorded by the header walk. */
+export interface TarEntry {
+  /** Cleaned path inside the layer, without leading `./` or `/` (e.g. `usr/bin/env`). */
+  path: string;
+  /** The name exactly as stored in the archive, when it differs from `path`. */
+  rawPath?: string;
+  type: EntryType;
+  /** Content size in bytes (0 for non-files). */
+  size: number;
+  /** Permission bits with setuid/setgid/sticky (`mode & 0o7777`). */
+  mode: number;
+  uid: number;
+  gid: number;
+  uname?: string;
+  gname?: string;
+  /** Modification time, seconds since the epoch. */
+  mtime: number;
+  /** Symlink target as stored, or hard link target path (cleaned). */
+  linkTarget: string | null;
+  /** Offset of the content in the uncompressed layer stream. */
+  offset: number;
+  /** `.wh.<name>` marks a deletion, `.wh..wh..opq` an opaque directory. */
+  whiteout: 'whiteout' | 'opaque' | null;
+  /** True when the stored name was absolute or contained `..`. */
+  unsafe?: boolean;
+  /** PAX extended attributes other than the standard keys (xattrs, capabilities). */
+  xattrs?: Record<string, string>;
+}
+
+/** What one streaming pass over a blob learned. */
+export interface BlobResult {
+  /** sha256 of the stored bytes. */
+  digest: Digest;
+  /** Stored size in bytes. */
+  size: number;
+  compression: Compression;
+  /** sha256 of the uncompressed bytes. */
+  diffId: Digest | null;
+  uncompressedSize: number | null;
+  /** True when the uncompressed stream parsed as a tar. */
+  isTar: boolean;
+  /** Number of tar members (each counted once, as `tar -t` does). */
+  entryCount: number;
+  /** Number of `.wh.` members, opaque markers included. */
+  whiteoutCount: number;
+  entries: TarEntry[];
+  /** Problem found while reading (truncation, bad tar, corrupt stream…), or null. */
+  error: { code: string; message: string } | null;
+}
