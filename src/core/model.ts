@@ -71,6 +71,8 @@ export interface ImageModel {
   configPath: string | null;
   config: ConfigFile | null;
   layers: LayerModel[];
+  /** For an artifact (a manifest whose config is not an image config): its type; else null. */
+  artifactType: string | null;
   /** Notes to show (deprecated schema1, artifact, …). */
   notes: string[];
   errors: InspectErrorInfo[];

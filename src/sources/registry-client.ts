@@ -1,0 +1,294 @@
+/**
+ * A client for the OCI distribution API
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md):
+ * GET manifests, blobs, tag lists and referrers, with Docker-style auth, over
+ * an injected `fetch` (the browser's, a worker's, or Node's in tests).
+ *
+ * Routing: registries reached from a web page must send CORS headers; most
+ * do not, so requests can go through the reference proxy instead
+ * (`http://127.0.0.1:PORT/<host[:port]>/<path>`, see proxy/README.md). In
+ * `auto` mode a request that fails as a network error (which is how a
+ * browser reports a CORS refusal) is retried through the proxy, and that
+ * registry stays on the proxy from then on.
+ */
+import { InspectError, InspectErrorCode, isAbortError } from '../core/errors';
+import {
+  basicAuthorization,
+  parseChallenge,
+  pullScope,
+  tokenFromResponse,
+  tokenUrl,
+  type RegistryCredentials,
+} from './registry-auth';
+import { isLoopbackHost } from './reference';
+
+/** The subset of `fetch` the client uses. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** How to reach registries: straight, through the proxy, or straight with the proxy as fallback. */
+export type RegistryMode = 'direct' | 'proxy' | 'auto';
+
+/** Options of a RegistryClient. */
+export interface RegistryClientOptions {
+  fetch: FetchLike;
+  /** Base URL of the reference proxy (e.g. `http://127.0.0.1:8787`), or null. */
+  proxyUrl?: string | null;
+  mode: RegistryMode;
+  /** Sent to token endpoints and Basic-auth registries only. */
+  credentials?: RegistryCredentials | null;
+}
+
+/** One GET against a registry. */
+export interface RegistryRequest {
+  /** Host[:port] serving the API. */
+  host: string;
+  /** Repository the request concerns (the auth scope). */
+  repository: string;
+  /** Path starting with `/v2/`. */
+  path: string;
+  accept?: string;
+}
+
+/** Header the reference proxy sets on refusals of its own (as opposed to the registry's). */
+export const proxyErrorHeader = 'X-Registry-Proxy-Error';
+
+type Route = 'direct' | 'proxy';
+
+/** Thrown inside a route attempt when the network (or CORS) failed; triggers the fallback. */
+class NetworkFailure extends Error {
+  constructor(readonly url: string, readonly reason: unknown) {
+    super('network failure');
+  }
+}
+
+/** Distribution API client with token cache and proxy routing. */
+export class RegistryClient {
+  readonly #fetch: FetchLike;
+  readonly #proxyUrl: string | null;
+  readonly #mode: RegistryMode;
+  readonly #credentials: RegistryCredentials | null;
+  /** Registries `auto` mode has moved to the proxy. */
+  readonly #proxiedHosts = new Set<string>();
+  /** Bearer tokens by `host scope`. */
+  readonly #tokens = new Map<string, string>();
+  /** Registries that answered with a Basic challenge. */
+  readonly #basicHosts = new Set<string>();
+
+  constructor(options: RegistryClientOptions) {
+    this.#fetch = options.fetch;
+    this.#proxyUrl = options.proxyUrl ? options.proxyUrl.replace(/\/+$/, '') : null;
+    this.#mode = options.mode;
+    this.#credentials = options.credentials ?? null;
+    if (this.#mode === 'proxy' && this.#proxyUrl === null) {
+      throw new InspectError(InspectErrorCode.Network, 'Proxy mode needs a Registry proxy URL (e.g. http://127.0.0.1:8787).');
+    }
+  }
+
+  #route(host: string): Route {
+    if (this.#mode === 'proxy') return 'proxy';
+    return this.#mode === 'auto' && this.#proxiedHosts.has(host) ? 'proxy' : 'direct';
+  }
+
+  /** The URL to GET `path` on `host`, through the proxy when that is the route. */
+  urlFor(host: string, path: string): string {
+    if (this.#route(host) === 'proxy') return `${this.#proxyUrl}/${host}${path}`;
+    return `${isLoopbackHost(host) ? 'http' : 'https'}://${host}${path}`;
+  }
+
+  /** Authorization headers for `repository` on `host`, as known now (for blob URLs a worker fetches). */
+  authHeaders(host: string, repository: string): Record<string, string> {
+    const token = this.#tokens.get(`${host} ${pullScope(repository)}`);
+    if (token) return { Authorization: `Bearer ${token}` };
+    if (this.#basicHosts.has(host) && this.#credentials) {
+      return { Authorization: basicAuthorization(this.#credentials) };
+    }
+    return {};
+  }
+
+  /**
+   * GETs a registry path and returns the successful response; handles auth
+   * challenges and the `auto` fallback; anything else becomes an InspectError.
+   */
+  async get(signal: AbortSignal, request: RegistryRequest): Promise<Response> {
+    try {
+      return await this.#getOnRoute(signal, request);
+    } catch (error) {
+      if (!(error instanceof NetworkFailure)) throw error;
+      const canFallBack = this.#mode === 'auto' && this.#proxyUrl !== null && this.#route(request.host) === 'direct';
+      if (!canFallBack) throw this.#networkError(request.host, error);
+      this.#proxiedHosts.add(request.host);
+      try {
+        return await this.#getOnRoute(signal, request);
+      } catch (retryError) {
+        if (retryError instanceof NetworkFailure) throw this.#networkError(request.host, retryError);
+        throw retryError;
+      }
+    }
+  }
+
+  async #getOnRoute(signal: AbortSignal, request: RegistryRequest): Promise<Response> {
+    let response = await this.#send(signal, request);
+    if (response.status === 401) {
+      const challenge = parseChallenge(response.headers.get('WWW-Authenticate'));
+      await response.body?.cancel();
+      if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        await this.#fetchToken(signal, request, challenge.params.realm, challenge.params.service, challenge.params.scope);
+      } else if (challenge?.scheme === 'basic') {
+        if (!this.#credentials) {
+          throw registryError(`${request.host} asks for a username and password. Enter them and try again.`, request.path);
+        }
+        this.#basicHosts.add(request.host);
+      } else {
+        throw registryError(`${request.host} refused the request (401) without saying how to log in.`, request.path);
+      }
+      response = await this.#send(signal, request);
+    }
+    if (!response.ok) throw await statusError(request, response, this.#credentials !== null);
+    return response;
+  }
+
+  async #send(signal: AbortSignal, request: RegistryRequest): Promise<Response> {
+    const headers: Record<string, string> = { ...this.authHeaders(request.host, request.repository) };
+    if (request.accept) headers.Accept = request.accept;
+    const url = this.urlFor(request.host, request.path);
+    const response = await this.#fetchOrFail(url, { headers, signal });
+    if (response.headers.get(proxyErrorHeader)) {
+      await response.body?.cancel();
+      throw new InspectError(
+        InspectErrorCode.Network,
+        `The registry proxy refused to forward to ${request.host}: ${response.headers.get(proxyErrorHeader)}. ` +
+          `Start it with --allow ${request.host} if you trust that registry.`,
+        request.path,
+      );
+    }
+    return response;
+  }
+
+  async #fetchOrFail(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#fetch(url, init);
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      throw new NetworkFailure(url, error);
+    }
+  }
+
+  async #fetchToken(
+    signal: AbortSignal,
+    request: RegistryRequest,
+    realm: string,
+    service: string | undefined,
+    challengeScope: string | undefined,
+  ): Promise<void> {
+    const scope = pullScope(request.repository);
+    const params: Record<string, string> = { realm };
+    if (service) params.service = service;
+    let url: string;
+    try {
+      url = tokenUrl({ scheme: 'bearer', params }, challengeScope ?? scope);
+    } catch {
+      throw registryError(`${request.host} named a token service that is not a URL.`, request.path);
+    }
+    const headers: Record<string, string> = {};
+    if (this.#credentials) headers.Authorization = basicAuthorization(this.#credentials);
+    const response = await this.#fetchOrFail(url, { headers, signal });
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw registryError(
+        this.#credentials
+          ? `The token service of ${request.host} rejected the username or password.`
+          : `${request.host} wants a login for ${request.repository}. Enter a username and password, or check the name.`,
+        request.path,
+      );
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw registryError(`The token service of ${request.host} answered ${response.status}.`, request.path);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw registryError(`The token service of ${request.host} sent something that is not JSON.`, request.path);
+    }
+    const token = tokenFromResponse(body);
+    if (!token) throw registryError(`The token service of ${request.host} sent no token.`, request.path);
+    this.#tokens.set(`${request.host} ${scope}`, token);
+  }
+
+  #networkError(host: string, failure: NetworkFailure): InspectError {
+    const viaProxy = this.#route(host) === 'proxy';
+    const reason = failure.reason instanceof Error ? ` (${failure.reason.message})` : '';
+    const message = viaProxy
+      ? `The Registry proxy at ${this.#proxyUrl} did not answer${reason}. Start it with \`npm run proxy -- --port 8787\` (add --allow ${host} for other registries) and try again.`
+      : `${host} refused the request (CORS) or is unreachable${reason}. Set a Registry proxy (run \`npm run proxy\`, then enter http://127.0.0.1:8787) and try again.`;
+    return new InspectError(InspectErrorCode.Network, message, null);
+  }
+}
+
+/** A registry's non-success answer; `status` lets callers treat 404 as "absent". */
+export class RegistryHttpError extends InspectError {
+  constructor(
+    readonly status: number,
+    message: string,
+    path: string,
+  ) {
+    super(InspectErrorCode.Registry, message, path);
+  }
+}
+
+function registryError(message: string, path: string | null): InspectError {
+  return new InspectError(InspectErrorCode.Registry, message, path);
+}
+
+/** The first error of a distribution error body (`{"errors":[{code, message}]}`), shortened. */
+async function errorDetail(response: Response): Promise<string> {
+  try {
+    const text = (await response.text()).slice(0, 2048);
+    const parsed = JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown }> };
+    const first = parsed.errors?.[0];
+    if (first && typeof first.code === 'string') {
+      const message = typeof first.message === 'string' ? `: ${first.message.slice(0, 200)}` : '';
+      return ` (${first.code}${message})`;
+    }
+  } catch {
+    // Not a distribution error body; the status says enough.
+  }
+  return '';
+}
+
+async function statusError(request: RegistryRequest, response: Response, hasCredentials: boolean): Promise<InspectError> {
+  const detail = await errorDetail(response);
+  const { host, repository, path } = request;
+  const registryError = (message: string, at: string) => new RegistryHttpError(response.status, message, at);
+  switch (response.status) {
+    case 401:
+      return registryError(
+        hasCredentials
+          ? `${host} rejected the username or password for ${repository}${detail}.`
+          : `${host} wants a login for ${repository}${detail}. Enter a username and password.`,
+        path,
+      );
+    case 403:
+      return registryError(`${host} denied access to ${repository}${detail}. Check the name and your permissions.`, path);
+    case 404:
+      return registryError(`${host} has no ${describe(path)}${detail}. Check the repository name, tag or digest.`, path);
+    case 429: {
+      const retryAfter = response.headers.get('Retry-After');
+      const wait = retryAfter ? ` Try again in ${retryAfter} seconds.` : ' Wait a little and try again.';
+      return registryError(`${host} is rate-limiting requests (429)${detail}.${wait}`, path);
+    }
+    default:
+      return registryError(`${host} answered ${response.status} for ${describe(path)}${detail}.`, path);
+  }
+}
+
+function describe(path: string): string {
+  const match = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\/(.*)$/.exec(path);
+  if (!match) return path;
+  const [, name, kind, rest] = match;
+  if (kind === 'manifests') return `manifest ${name}:${rest}`.replace(':sha256:', '@sha256:');
+  if (kind === 'blobs') return `blob ${rest} in ${name}`;
+  if (kind === 'tags') return `tag list for ${name}`;
+  return `referrers of ${rest} in ${name}`;
+}

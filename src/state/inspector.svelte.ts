@@ -1,0 +1,281 @@
+/**
+ * The loaded source and everything learned about it: open a source (aborting
+ * any previous load), run one pool job per distinct layer (biggest first),
+ * track progress and timings, resolve the current link into a selection, and
+ * build the report once every job has settled.
+ */
+import { InspectErrorCode, isAbortError, toErrorInfo, type InspectErrorInfo } from '../core/errors';
+import type { LayerModel, SourceKind, SourceModel } from '../core/model';
+import { buildReport, type LayerOutcome, type Report } from '../core/report';
+import { createSourceEnvironment } from '../bridge/environment';
+import { LayerPool } from '../bridge/layer-pool';
+import { openSource, type SourceInput } from '../sources/index';
+import type { RouteParams } from '../lib/route-hash';
+import { JobBoard, LayerJob } from './jobs.svelte';
+import { resolveSelection, type Selection } from './selection';
+import type { Settings } from './settings.svelte';
+import { version as toolVersion } from '../../package.json';
+
+/** Where a load is. */
+export type LoadPhase = 'idle' | 'opening' | 'analysing' | 'done' | 'failed' | 'cancelled';
+
+/** A short name for an input: the file or folder name, or the reference. */
+export function inputName(input: SourceInput): string {
+  if (input.kind === 'file') return input.file.name;
+  if (input.kind === 'folder') return input.name;
+  return input.reference;
+}
+
+function fallbackKind(input: SourceInput): SourceKind {
+  if (input.kind === 'registry') return 'registry';
+  if (input.kind === 'folder') return 'oci-layout';
+  return /\.json$/i.test(input.file.name) ? 'json' : 'docker-archive';
+}
+
+/** A source model that holds only the reason the source could not be read. */
+function failedSource(input: SourceInput, error: InspectErrorInfo): SourceModel {
+  return {
+    kind: fallbackKind(input),
+    name: inputName(input),
+    size: input.kind === 'file' ? input.file.size : null,
+    images: [],
+    indexes: [],
+    documents: [],
+    errors: [error],
+    notes: [],
+  };
+}
+
+function uniqueLayers(source: SourceModel): LayerModel[] {
+  const byKey = new Map<string, LayerModel>();
+  for (const image of source.images) {
+    for (const layer of image.layers) if (!byKey.has(layer.key)) byKey.set(layer.key, layer);
+  }
+  // Biggest first: the longest job starts at once, small ones fill the gaps.
+  return [...byKey.values()].sort((a, b) => (b.size ?? 0) - (a.size ?? 0));
+}
+
+/** State of the inspected source. */
+export class Inspector {
+  readonly #settings: Settings;
+  #pool: LayerPool | null = null;
+  #controller: AbortController | null = null;
+  #openedAt = 0;
+
+  #input = $state.raw<SourceInput | null>(null);
+  #phase = $state<LoadPhase>('idle');
+  #source = $state.raw<SourceModel | null>(null);
+  #loadError = $state.raw<InspectErrorInfo | null>(null);
+  #board = $state.raw<JobBoard | null>(null);
+  #route = $state.raw<RouteParams>({});
+  #firstViewMs = $state<number | null>(null);
+  #analysisMs = $state<number | null>(null);
+  #selection = $derived(this.#source ? resolveSelection(this.#source, this.#route) : null);
+
+  constructor(settings: Settings) {
+    this.#settings = settings;
+  }
+
+  get input(): SourceInput | null {
+    return this.#input;
+  }
+  get phase(): LoadPhase {
+    return this.#phase;
+  }
+  get busy(): boolean {
+    return this.#phase === 'opening' || this.#phase === 'analysing';
+  }
+  /** The source model, once its metadata is read. */
+  get source(): SourceModel | null {
+    return this.#source;
+  }
+  /** Why the source as a whole could not be opened, or null. */
+  get loadError(): InspectErrorInfo | null {
+    return this.#loadError;
+  }
+  get jobs(): JobBoard | null {
+    return this.#board;
+  }
+  get selection(): Selection | null {
+    return this.#selection;
+  }
+  get firstViewMs(): number | null {
+    return this.#firstViewMs;
+  }
+  get analysisMs(): number | null {
+    return this.#analysisMs;
+  }
+  /** True when every layer job has settled, so the report is final. */
+  get reportReady(): boolean {
+    return this.#source !== null && this.#phase !== 'opening' && (this.#board?.settled ?? true);
+  }
+
+  /** The job reading a layer's bytes. */
+  job(layer: LayerModel): LayerJob | null {
+    return this.#board?.jobs.get(layer.key) ?? null;
+  }
+
+  /** The registry reference pinned by the digest that was loaded, or null. */
+  get pinnedReference(): string | null {
+    const input = this.#input;
+    if (input?.kind !== 'registry') return null;
+    if (input.reference.includes('@')) return input.reference;
+    const source = this.#source;
+    const digest = source?.indexes[0]?.digest ?? source?.images[0]?.manifestDigest ?? null;
+    return digest ? `${input.reference}@${digest}` : null;
+  }
+
+  /** True when `reference` is what is loaded (as typed, or pinned). */
+  isCurrentReference(reference: string): boolean {
+    const input = this.#input;
+    return input?.kind === 'registry' && (input.reference === reference || this.pinnedReference === reference);
+  }
+
+  /** Selects what a link names (image, platform, layer, view…). */
+  applyRoute(route: RouteParams): void {
+    this.#route = route;
+  }
+
+  /** Records that the first overview of this load has been painted. */
+  markFirstView(): void {
+    if (this.#firstViewMs === null && this.#source) {
+      this.#firstViewMs = performance.now() - this.#openedAt;
+    }
+  }
+
+  /** Opens a source, aborting any load in progress. `startedAt` is when the person acted. */
+  async open(input: SourceInput, startedAt: number = performance.now()): Promise<void> {
+    this.#controller?.abort();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#openedAt = startedAt;
+    this.#input = input;
+    this.#phase = 'opening';
+    this.#source = null;
+    this.#loadError = null;
+    this.#board = null;
+    this.#firstViewMs = null;
+    this.#analysisMs = null;
+    this.#pool ??= new LayerPool();
+    const environment = createSourceEnvironment(this.#pool, {
+      proxyUrl: this.#settings.effectiveProxyUrl,
+    });
+    let source: SourceModel;
+    try {
+      source = await openSource(controller.signal, input, environment);
+    } catch (error) {
+      if (controller !== this.#controller) return;
+      if (isAbortError(error)) {
+        this.#phase = 'cancelled';
+        this.#input = null;
+        return;
+      }
+      const info = toErrorInfo(error, inputName(input));
+      this.#loadError = info;
+      this.#source = failedSource(input, info);
+      this.#phase = 'failed';
+      this.#analysisMs = performance.now() - startedAt;
+      return;
+    }
+    if (controller !== this.#controller) return;
+    this.#source = source;
+    this.#phase = 'analysing';
+    this.#startJobs(source, controller);
+  }
+
+  /** Stops the load; jobs not yet finished are recorded as cancelled. */
+  cancel(): void {
+    const controller = this.#controller;
+    if (!controller || !this.busy) return;
+    controller.abort();
+    const now = performance.now();
+    const cancelled: InspectErrorInfo = {
+      code: InspectErrorCode.Aborted,
+      message: 'Cancelled before this layer was fully read',
+      path: null,
+    };
+    if (this.#board) {
+      for (const job of this.#board.jobs.values()) job.fail({ ...cancelled, path: job.path }, now);
+      this.#finishIfSettled(controller);
+      this.#phase = 'cancelled';
+    } else {
+      this.#phase = 'cancelled';
+      this.#input = null;
+    }
+  }
+
+  /** The report for the current state (final once `reportReady`). */
+  report(): Report | null {
+    const source = this.#source;
+    if (!source) return null;
+    const results = new Map<string, LayerOutcome>();
+    for (const job of this.#board?.jobs.values() ?? []) {
+      if (job.result) results.set(job.key, { result: job.result });
+      else if (job.error) results.set(job.key, { error: job.error });
+    }
+    return buildReport({
+      source,
+      results,
+      timings: { firstViewMs: this.#firstViewMs, analysisMs: this.#analysisMs },
+      toolVersion,
+    });
+  }
+
+  #startJobs(source: SourceModel, controller: AbortController): void {
+    const layers = uniqueLayers(source);
+    const now = performance.now();
+    const jobs = layers.map(
+      (layer) => new LayerJob(layer.key, layer.location?.path ?? layer.digest ?? layer.key, layer.size),
+    );
+    const board = new JobBoard(jobs, now);
+    this.#board = board;
+    const pool = this.#pool as LayerPool;
+    layers.forEach((layer, i) => {
+      const job = jobs[i];
+      const location = layer.location;
+      if (location === null) {
+        job.fail(
+          {
+            code: InspectErrorCode.MissingBlob,
+            message: layer.error ?? `Layer ${layer.digest ?? layer.key} is not in ${source.name}`,
+            path: layer.digest,
+          },
+          now,
+        );
+        return;
+      }
+      if (location.kind === 'scanned') {
+        job.succeed(location.result, now);
+        return;
+      }
+      const onProgress = (p: { read: number; uncompressed: number }): void => {
+        const at = performance.now();
+        job.progress(p.read, p.uncompressed, at);
+        board.tick(at);
+      };
+      pool.inspect(controller.signal, location, onProgress, layer.size ?? undefined).then(
+        (result) => {
+          job.succeed(result, performance.now());
+          this.#finishIfSettled(controller);
+        },
+        (error: unknown) => {
+          const info = isAbortError(error)
+            ? { code: InspectErrorCode.Aborted, message: 'Cancelled', path: location.path }
+            : toErrorInfo(error, location.path);
+          job.fail(info, performance.now());
+          this.#finishIfSettled(controller);
+        },
+      );
+    });
+    this.#finishIfSettled(controller);
+  }
+
+  #finishIfSettled(controller: AbortController): void {
+    const board = this.#board;
+    if (controller !== this.#controller || !board || !board.settled || this.#analysisMs !== null) return;
+    const now = performance.now();
+    board.tick(now);
+    this.#analysisMs = now - this.#openedAt;
+    if (this.#phase === 'analysing') this.#phase = 'done';
+  }
+}
