@@ -15,15 +15,7 @@ import { type FileChange, layerChanges } from './layer-changes';
 
 /** The `type` values of a files.json entry. */
 export type FileListType =
-  | 'file'
-  | 'dir'
-  | 'symlink'
-  | 'hardlink'
-  | 'char'
-  | 'block'
-  | 'fifo'
-  | 'whiteout'
-  | 'opaque';
+  'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'whiteout' | 'opaque';
 
 /** One entry of files.json. */
 export interface FileListEntry {
@@ -85,7 +77,9 @@ export function mergedFileList(root: FileNode): FileListEntry[] {
 export function changesFileList(filesystem: LayeredFilesystem, layer: number): FileListEntry[] {
   const after = filesystem.rootAfter(layer);
   const entries = filesystem.layerEntries(layer);
-  return layerChanges(filesystem, layer).map((change) => changeEntry(change, after, entries[change.entryIndex], layer));
+  return layerChanges(filesystem, layer).map((change) =>
+    changeEntry(change, after, entries[change.entryIndex], layer),
+  );
 }
 
 function changeEntry(
@@ -108,13 +102,21 @@ function changeEntry(
   }
   const found = resolvePath(after, change.path, { followFinal: false });
   if (!found.ok) {
-    throw new InspectError(InspectErrorCode.Internal, `Changed path is missing after layer ${layer}`, change.path);
+    throw new InspectError(
+      InspectErrorCode.Internal,
+      `Changed path is missing after layer ${layer}`,
+      change.path,
+    );
   }
   return entryFromNode(found.node);
 }
 
 /** files.json entries for a view of the filesystem after (`merged`) or made by (`changes`) layer `layer`. */
-export function fileList(filesystem: LayeredFilesystem, view: FileListView, layer: number): FileListEntry[] {
+export function fileList(
+  filesystem: LayeredFilesystem,
+  view: FileListView,
+  layer: number,
+): FileListEntry[] {
   return view === 'merged'
     ? mergedFileList(filesystem.rootAfter(layer))
     : changesFileList(filesystem, layer);

@@ -9,7 +9,11 @@
 import type { EntryType } from './types';
 import { pathComponents } from './whiteout';
 
-/** One file, directory or special file of a merged filesystem. */
+/**
+ * One file, directory or special file of a merged filesystem. A hard link
+ * carries its target's mode, owner and mtime (link(2) shares the inode, and
+ * extractors apply no metadata of the link member's own).
+ */
 export interface FileNode {
   /** Last path component (`''` for the root). */
   readonly name: string;
@@ -46,8 +50,9 @@ export interface FileNode {
    * later deleted or replaced). -1 when there is no content.
    */
   readonly contentLayer: number;
+  /** Content offset in the uncompressed tar of `contentLayer`, or -1 (see contentLayer). */
   readonly contentOffset: number;
-  /** Children by name; present on directories only. */
+  /** Children by name on directories; undefined on everything else. */
   readonly children?: ReadonlyMap<string, FileNode>;
 }
 
@@ -60,10 +65,9 @@ export type ResolveErrorReason =
   /** More than `maxLinks` symlinks were followed (ELOOP). */
   | 'loop';
 
-/** Result of {@link resolvePath}. */
+/** Result of {@link resolvePath}; on failure, `path` is the absolute path where resolution stopped. */
 export type ResolveResult =
-  | { ok: true; node: FileNode }
-  | { ok: false; reason: ResolveErrorReason; /** Absolute path where resolution stopped. */ path: string };
+  { ok: true; node: FileNode } | { ok: false; reason: ResolveErrorReason; path: string };
 
 /** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS, path_resolution(7)). */
 export const MAX_SYMLINKS = 40;
@@ -74,6 +78,14 @@ export interface ResolveOptions {
   followFinal?: boolean;
   /** Most symlinks to follow before reporting a loop. Default {@link MAX_SYMLINKS}. */
   maxLinks?: number;
+}
+
+/**
+ * Appends without spreading: a hostile symlink target can have more
+ * components than a call may take arguments.
+ */
+export function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 /** Components of a path with the empty and `.` ones removed, in reverse (so `pop()` yields the next). */
@@ -103,12 +115,12 @@ export function resolvePath(
   while (queue.length > 0) {
     const part = queue.pop() as string;
     const dir = stack[stack.length - 1];
+    if (dir.type !== 'dir' || dir.children === undefined) {
+      return { ok: false, reason: 'not-a-directory', path: dir.path };
+    }
     if (part === '..') {
       if (stack.length > 1) stack.pop();
       continue;
-    }
-    if (dir.type !== 'dir' || dir.children === undefined) {
-      return { ok: false, reason: 'not-a-directory', path: dir.path };
     }
     const child = dir.children.get(part);
     if (child === undefined) {
@@ -121,7 +133,7 @@ export function resolvePath(
       const target = child.linkTarget ?? '';
       if (target === '') return { ok: false, reason: 'not-found', path: child.path };
       if (target.startsWith('/')) stack.length = 1;
-      queue.push(...reversedComponents(target));
+      pushAll(queue, reversedComponents(target));
       continue;
     }
     stack.push(child);

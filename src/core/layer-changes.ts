@@ -134,7 +134,14 @@ export interface ChangeTreeNode {
 
 /** Builds the tree form of a change list, with sizes and counts summed up the tree. */
 export function changeTree(changes: readonly FileChange[]): ChangeTreeNode {
-  const root: ChangeTreeNode = { name: '', path: '/', change: null, size: 0, count: 0, children: new Map() };
+  const root: ChangeTreeNode = {
+    name: '',
+    path: '/',
+    change: null,
+    size: 0,
+    count: 0,
+    children: new Map(),
+  };
   for (const change of changes) {
     let node = root;
     const grown = change.kind === 'added' || change.kind === 'modified' ? change.size : 0;
@@ -143,7 +150,14 @@ export function changeTree(changes: readonly FileChange[]): ChangeTreeNode {
     for (const part of change.path.split('/').filter((p) => p !== '')) {
       let child = node.children.get(part);
       if (child === undefined) {
-        child = { name: part, path: childPath(node.path, part), change: null, size: 0, count: 0, children: new Map() };
+        child = {
+          name: part,
+          path: childPath(node.path, part),
+          change: null,
+          size: 0,
+          count: 0,
+          children: new Map(),
+        };
         node.children.set(part, child);
       }
       child.size += grown;

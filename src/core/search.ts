@@ -91,7 +91,9 @@ export function pathMatcher(query: SearchQuery): (path: string) => boolean {
     const onName = !query.text.includes('/');
     const pattern = onName || query.text.startsWith('/') ? query.text : `/${query.text}`;
     const regex = compile(globToRegExpSource(pattern), flags, query.text);
-    return onName ? (path) => regex.test(path.slice(path.lastIndexOf('/') + 1)) : (path) => regex.test(path);
+    return onName
+      ? (path) => regex.test(path.slice(path.lastIndexOf('/') + 1))
+      : (path) => regex.test(path);
   }
   const regex = compile(query.text, flags, query.text);
   return (path) => regex.test(path);
@@ -102,7 +104,10 @@ function compile(source: string, flags: string, typed: string): RegExp {
     return new RegExp(source, flags);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InspectError(InspectErrorCode.Unsupported, `Invalid search pattern "${typed}": ${reason}`);
+    throw new InspectError(
+      InspectErrorCode.Unsupported,
+      `Invalid search pattern "${typed}": ${reason}`,
+    );
   }
 }
 
@@ -133,7 +138,14 @@ export function searchEntries(
         const found = resolvePath(merged, path, { followFinal: false });
         survives = found.ok && found.node.layer === layer && found.node.entryIndex === entryIndex;
       }
-      hits.push({ path, layer, entryIndex, type: target?.kind ?? entry.type, size: entry.size, survives });
+      hits.push({
+        path,
+        layer,
+        entryIndex,
+        type: target?.kind ?? entry.type,
+        size: entry.size,
+        survives,
+      });
     }
   }
   return { hits, capped: false, limit };

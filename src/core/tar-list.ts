@@ -20,12 +20,12 @@ import {
   parsePaxRecords,
   resolveHeader,
 } from './tar-header';
-import { cleanTarPath } from './tar-path';
+import { cleanPath, isUnsafePath } from './whiteout';
 import type { EntryType } from './types';
 
 /** One member of an outer archive, located by offsets. */
 export interface TarMember {
-  /** Cleaned name (see cleanTarPath). */
+  /** Cleaned name (whiteout.ts cleanPath: relative, no `.`/`..`/`//`). */
   name: string;
   /** The name as stored (after PAX/GNU long names). */
   rawName: string;
@@ -146,12 +146,11 @@ export async function listTarMembers(
           header.name,
         );
       }
-      const cleaned = cleanTarPath(header.name);
       let linkTarget: string | null = null;
       if (header.type === 'symlink') linkTarget = header.linkName;
-      else if (header.type === 'hardlink') linkTarget = cleanTarPath(header.linkName).path;
+      else if (header.type === 'hardlink') linkTarget = cleanPath(header.linkName);
       members.push({
-        name: cleaned.path,
+        name: cleanPath(header.name),
         rawName: header.name,
         type: header.type,
         size: header.dataSize,
@@ -160,7 +159,7 @@ export async function listTarMembers(
         linkTarget,
         mode: header.mode,
         mtime: header.mtime,
-        unsafe: cleaned.unsafe,
+        unsafe: isUnsafePath(header.name),
       });
       pending = emptyPendingMeta();
       memberStart = null;

@@ -5,7 +5,7 @@
  * are kept, so memory stays flat however big the layer is.
  *
  * Formats and rules: see tar-header.ts (POSIX ustar/pax, GNU, v7) and
- * tar-path.ts (name cleaning, OCI whiteouts). Members are counted as
+ * whiteout.ts (name cleaning, OCI whiteouts). Members are counted as
  * `tar -t` lists them: PAX (`x`, `g`) and GNU (`L`, `K`) records are not members.
  */
 import { InspectError, InspectErrorCode } from './errors';
@@ -23,7 +23,7 @@ import {
   type RawTarHeader,
   type ResolvedTarHeader,
 } from './tar-header';
-import { cleanTarPath, whiteoutKind } from './tar-path';
+import { cleanPath, isUnsafePath, whiteoutTarget } from './whiteout';
 import type { TarEntry } from './types';
 
 export { looksLikeTar } from './tar-header';
@@ -41,9 +41,9 @@ type WalkerState = 'header' | 'meta' | 'data' | 'end';
 
 /** Turns a resolved header into the TarEntry vocabulary. */
 function entryFromHeader(header: ResolvedTarHeader, offset: number): TarEntry {
-  const cleaned = cleanTarPath(header.name);
+  const path = cleanPath(header.name);
   const entry: TarEntry = {
-    path: cleaned.path,
+    path,
     type: header.type,
     size: header.type === 'file' ? header.dataSize : 0,
     mode: header.mode,
@@ -52,17 +52,16 @@ function entryFromHeader(header: ResolvedTarHeader, offset: number): TarEntry {
     mtime: header.mtime,
     linkTarget: null,
     offset,
-    whiteout: whiteoutKind(cleaned.path),
+    whiteout: whiteoutTarget(path)?.kind ?? null,
   };
-  if (header.name !== cleaned.path) entry.rawPath = header.name;
-  let unsafe = cleaned.unsafe;
+  if (header.name !== path) entry.rawPath = header.name;
+  let unsafe = isUnsafePath(header.name);
   if (header.type === 'symlink') {
     entry.linkTarget = header.linkName;
   } else if (header.type === 'hardlink') {
     // A hard link names another member of the same archive, so it is cleaned like a member name.
-    const target = cleanTarPath(header.linkName);
-    entry.linkTarget = target.path;
-    unsafe ||= target.unsafe;
+    entry.linkTarget = cleanPath(header.linkName);
+    unsafe ||= isUnsafePath(header.linkName);
   }
   if (unsafe) entry.unsafe = true;
   if (header.uname !== '') entry.uname = header.uname;

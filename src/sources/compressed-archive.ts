@@ -5,9 +5,12 @@
  * member streams straight into its own blob inspector (digest, inflate,
  * DiffID, entries) without being stored. Runs in a worker.
  */
+import { sniffCompression } from '../core/compression';
+import { createNativeGunzip, inputPieces, type DataHandler, type StreamDecoder } from '../core/decompress';
 import { toErrorInfo, type InspectErrorInfo } from '../core/errors';
 import { TarWalker } from '../core/tar';
-import type { BlobResult, EntryType, TarEntry } from '../core/types';
+import type { BlobResult, Compression, EntryType, TarEntry } from '../core/types';
+import { createFzstdDecoder } from '../core/zstd';
 import { cleanTablePath, FileTable, resolveLinkTarget, type TableFile } from './file-table';
 
 /** A member seen by the scan: its bytes when small, its inspection when large. */
@@ -17,7 +20,7 @@ export interface ScannedMember {
   size: number;
   /** Raw link target as stored (symlinks) or the target member (hard links). */
   linkTarget: string | null;
-  bytes: Uint8Array | null;
+  bytes: Uint8Array<ArrayBuffer> | null;
   result: BlobResult | null;
 }
 
@@ -47,61 +50,85 @@ interface ActiveMember {
 }
 
 /**
- * Walks the decompressed outer tar in `stream`, keeping small members and
- * streaming large ones through sinks made by `createSink`.
+ * Walks a decompressed outer tar pushed to it chunk by chunk, keeping small
+ * members and streaming large ones through sinks made by `createSink`.
  */
-export async function scanTarStream(
-  stream: ReadableStream<Uint8Array>,
-  createSink: (path: string) => Promise<MemberSink>,
-  onProgress?: (uncompressedBytes: number) => void,
-): Promise<ScanOutcome> {
-  const members: ScannedMember[] = [];
-  const discovered: TarEntry[] = [];
-  const active: ActiveMember[] = [];
-  let keptTotal = 0;
-  const walker = new TarWalker({ onEntry: (entry) => discovered.push(entry) });
-  const reader = stream.getReader();
-  let position = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      walker.push(value);
-      for (const entry of discovered.splice(0)) {
-        const member: ScannedMember = {
-          path: entry.path,
-          type: entry.type,
-          size: entry.size,
-          linkTarget: entry.linkTarget,
-          bytes: null,
-          result: null,
-        };
-        members.push(member);
-        if (entry.type !== 'file') continue;
-        const keep = entry.size <= keptMemberBytes && keptTotal + entry.size <= keptTotalBytes;
-        if (keep) {
-          keptTotal += entry.size;
-          member.bytes = new Uint8Array(entry.size);
-        }
-        active.push({
-          member,
-          start: entry.offset,
-          end: entry.offset + entry.size,
-          filled: 0,
-          sink: keep ? null : await createSink(entry.path),
-        });
-      }
-      await feedActive(active, value, position);
-      position += value.length;
-      onProgress?.(position);
+export class TarStreamScanner {
+  readonly #members: ScannedMember[] = [];
+  readonly #discovered: TarEntry[] = [];
+  readonly #active: ActiveMember[] = [];
+  readonly #walker = new TarWalker({ onEntry: (entry) => this.#discovered.push(entry) });
+  readonly #createSink: (path: string) => Promise<MemberSink>;
+  #keptTotal = 0;
+  #position = 0;
+  #error: InspectErrorInfo | null = null;
+
+  constructor(createSink: (path: string) => Promise<MemberSink>) {
+    this.#createSink = createSink;
+  }
+
+  /** Decompressed bytes consumed so far. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Feeds the next decompressed bytes. After a problem, further input is ignored. */
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.#error) return;
+    try {
+      this.#walker.push(chunk);
+      for (const entry of this.#discovered.splice(0)) await this.#begin(entry);
+      await feedActive(this.#active, chunk, this.#position);
+      this.#position += chunk.length;
+    } catch (error) {
+      await this.#fail(error);
     }
-    walker.finish();
-    return { members, error: null };
-  } catch (error) {
-    await Promise.all(active.map((item) => finishMember(item)));
-    return { members, error: toErrorInfo(error) };
-  } finally {
-    reader.releaseLock();
+  }
+
+  /** Ends the scan; `problem` is an error met upstream (truncated or corrupt compression). */
+  async close(problem: unknown = null): Promise<ScanOutcome> {
+    if (problem !== null) await this.#fail(problem);
+    if (!this.#error) {
+      try {
+        this.#walker.finish();
+        if (this.#active.length > 0) throw new Error('the archive ends inside a member');
+      } catch (error) {
+        await this.#fail(error);
+      }
+    }
+    return { members: this.#members, error: this.#error };
+  }
+
+  async #begin(entry: TarEntry): Promise<void> {
+    const member: ScannedMember = {
+      path: entry.path,
+      type: entry.type,
+      size: entry.size,
+      linkTarget: entry.linkTarget,
+      bytes: null,
+      result: null,
+    };
+    this.#members.push(member);
+    if (entry.type !== 'file') return;
+    const keep = entry.size <= keptMemberBytes && this.#keptTotal + entry.size <= keptTotalBytes;
+    if (keep) {
+      this.#keptTotal += entry.size;
+      member.bytes = new Uint8Array(entry.size);
+    }
+    const item: ActiveMember = {
+      member,
+      start: entry.offset,
+      end: entry.offset + entry.size,
+      filled: 0,
+      sink: keep ? null : await this.#createSink(entry.path),
+    };
+    this.#active.push(item);
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    if (this.#error) return;
+    this.#error = toErrorInfo(error);
+    await Promise.all(this.#active.splice(0).map((item) => finishMember(item)));
   }
 }
 
@@ -146,4 +173,79 @@ export function tableFromScan(scan: ScanOutcome): FileTable {
     return file;
   });
   return new FileTable(files);
+}
+
+/** Picks the push-style decoder for a compressed outer archive. */
+function outerDecoder(compression: Compression, onData: DataHandler): StreamDecoder {
+  return compression === 'zstd' ? createFzstdDecoder(onData) : createNativeGunzip(onData);
+}
+
+/**
+ * Decompresses `stream` and feeds the scanner, waiting for each decompressed
+ * piece to be consumed before reading on (backpressure keeps memory flat).
+ */
+export async function scanCompressedStream(
+  stream: ReadableStream<Uint8Array>,
+  scanner: TarStreamScanner,
+  onProgress?: (storedBytesRead: number, uncompressedBytes: number) => void,
+): Promise<ScanOutcome> {
+  const reader = stream.getReader();
+  const pending: Uint8Array[] = [];
+  let decoder: StreamDecoder | null = null;
+  let read = 0;
+  const drain = async (): Promise<void> => {
+    for (const piece of pending.splice(0)) await scanner.write(piece);
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      read += value.length;
+      decoder ??= outerDecoder(sniffCompression(value), (piece) => pending.push(piece.slice()));
+      for (const piece of inputPieces(value)) {
+        await decoder.push(piece);
+        await drain();
+      }
+      onProgress?.(read, scanner.position);
+    }
+    await decoder?.finish();
+    await drain();
+    return await scanner.close();
+  } catch (error) {
+    await drain();
+    return scanner.close(error);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** The first `length` bytes of the decompressed `stream` (fewer if it is shorter). */
+export async function peekDecompressedStream(stream: ReadableStream<Uint8Array>, length: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const output = new Uint8Array(length);
+  let filled = 0;
+  let decoder: StreamDecoder | null = null;
+  const onData = (piece: Uint8Array): void => {
+    const take = Math.min(piece.length, length - filled);
+    output.set(piece.subarray(0, take), filled);
+    filled += take;
+  };
+  try {
+    while (filled < length) {
+      const { done, value } = await reader.read();
+      if (done) {
+        await decoder?.finish();
+        break;
+      }
+      decoder ??= outerDecoder(sniffCompression(value), onData);
+      for (const piece of inputPieces(value.subarray(0, 64 * 1024))) {
+        if (filled < length) await decoder.push(piece);
+      }
+    }
+  } catch {
+    // A stream too short or corrupt to peek is judged by the full pass that follows.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return output.subarray(0, filled);
 }

@@ -17,7 +17,8 @@ import type { ConfigFile, History } from '../core/types';
 import type { FileTable } from './file-table';
 import { ModelBuilder } from './model-builder';
 import { isOciLayout, readOciLayout } from './oci-layout';
-import { digestFromPath, sha256Digest, verifyBytes } from './verify';
+import { sha256Digest } from '../core/digest';
+import { digestFromPath, verifyBytes } from './verify';
 
 /** One entry of a docker-archive manifest.json. */
 export interface DockerArchiveDescriptor {

@@ -17,7 +17,8 @@ import type {
 } from '../core/model';
 import type { ConfigFile, Descriptor, Digest, Manifest, Platform } from '../core/types';
 import { FileTable } from './file-table';
-import { blobPath, sha256Digest, verifyBytes } from './verify';
+import { sha256Digest } from '../core/digest';
+import { blobPath, verifyBytes } from './verify';
 
 /** Accumulates a SourceModel. */
 export class ModelBuilder {

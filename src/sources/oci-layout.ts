@@ -160,6 +160,8 @@ async function readEntry(
   });
   entry.imageId = image.id;
   entry.kind = image.artifactType ? 'artifact' : 'image';
+  // Artifacts (signatures, SBOMs…) are listed in their index and documents, not as images.
+  if (image.artifactType) builder.images.splice(builder.images.indexOf(image), 1);
   if (!entry.platform && image.platform) entry.platform = image.platform;
 }
 

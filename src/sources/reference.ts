@@ -83,10 +83,14 @@ function splitReference(text: string): { name: string; tag: string | null; diges
 }
 
 function checkDigest(text: string, digest: string): Digest {
-  if (digest === '') throw badReference(text, 'nothing follows "@"; expected sha256:<64 hex digits>');
+  if (digest === '')
+    throw badReference(text, 'nothing follows "@"; expected sha256:<64 hex digits>');
   if (sha256DigestPattern.test(digest)) return digest;
   if (/^sha256:/i.test(digest)) {
-    throw badReference(text, `the digest "${digest}" must be sha256: followed by 64 lowercase hex digits`);
+    throw badReference(
+      text,
+      `the digest "${digest}" must be sha256: followed by 64 lowercase hex digits`,
+    );
   }
   if (anyDigestPattern.test(digest)) {
     throw badReference(text, `the digest algorithm of "${digest}" is not supported; use sha256`);
@@ -95,8 +99,10 @@ function checkDigest(text: string, digest: string): Digest {
 }
 
 function checkTag(text: string, tag: string): string {
-  if (tag === '') throw badReference(text, 'nothing follows ":"; give a tag or leave the colon out');
-  if (tag.length > 128) throw badReference(text, `the tag is ${tag.length} characters long; at most 128 are allowed`);
+  if (tag === '')
+    throw badReference(text, 'nothing follows ":"; give a tag or leave the colon out');
+  if (tag.length > 128)
+    throw badReference(text, `the tag is ${tag.length} characters long; at most 128 are allowed`);
   if (!tagPattern.test(tag)) {
     throw badReference(
       text,
@@ -109,7 +115,11 @@ function checkTag(text: string, tag: string): string {
 function checkRepository(text: string, repository: string): void {
   if (repository === '') throw badReference(text, 'the repository name is missing');
   for (const component of repository.split('/')) {
-    if (component === '') throw badReference(text, 'the repository path has an empty component ("//" or a trailing "/")');
+    if (component === '')
+      throw badReference(
+        text,
+        'the repository path has an empty component ("//" or a trailing "/")',
+      );
     if (component !== component.toLowerCase()) {
       throw badReference(text, `the repository name "${repository}" must be lowercase`);
     }
@@ -135,9 +145,13 @@ export function parseReference(input: string): Reference {
     throw badReference(text, 'leave out the scheme; write host/repository:tag');
   }
   const parts = splitReference(text);
-  if (parts.name === '') throw badReference(text, 'the repository name is missing before ":" or "@"');
+  if (parts.name === '')
+    throw badReference(text, 'the repository name is missing before ":" or "@"');
   if (parts.name.length > maxNameLength) {
-    throw badReference(text, `the name is ${parts.name.length} characters long; at most ${maxNameLength} are allowed`);
+    throw badReference(
+      text,
+      `the name is ${parts.name.length} characters long; at most ${maxNameLength} are allowed`,
+    );
   }
   const digest = parts.digest === null ? null : checkDigest(text, parts.digest);
   const explicitTag = parts.tag === null ? null : checkTag(text, parts.tag);
@@ -147,14 +161,18 @@ export function parseReference(input: string): Reference {
   let registry = dockerHubRegistry;
   let repository = parts.name;
   if (slash !== -1 && looksLikeHost(first)) {
-    if (!domainPattern.test(first)) throw badReference(text, `"${first}" is not a valid registry host`);
+    if (!domainPattern.test(first))
+      throw badReference(text, `"${first}" is not a valid registry host`);
     registry = first === 'index.docker.io' ? dockerHubRegistry : first;
     repository = parts.name.slice(slash + 1);
   }
   checkRepository(text, repository);
   if (registry === dockerHubRegistry && !repository.includes('/')) {
     if (bareIdPattern.test(repository)) {
-      throw badReference(text, 'a 64-hex-digit name looks like an image ID; registries address images by name');
+      throw badReference(
+        text,
+        'a 64-hex-digit name looks like an image ID; registries address images by name',
+      );
     }
     repository = `library/${repository}`;
   }

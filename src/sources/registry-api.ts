@@ -29,6 +29,24 @@ const maxConfigBytes = 16 * 1024 * 1024;
 /** Bounds tag-list paging against a registry that never stops. */
 const maxTagPages = 100;
 
+/** OCI digest grammar (descriptor.md "Digests"); anything else never goes into a URL. */
+const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const tagPattern = /^[\w][\w.-]{0,127}$/;
+
+/** True for a digest that may be put in a registry URL path. */
+export function isWellFormedDigest(digest: string): boolean {
+  return digestPattern.test(digest);
+}
+
+function checkIdentifier(identifier: string, path: string): void {
+  if (digestPattern.test(identifier) || tagPattern.test(identifier)) return;
+  throw new InspectError(
+    InspectErrorCode.BadJson,
+    `${path}: "${identifier.slice(0, 80)}" is neither a digest nor a tag; not fetched.`,
+    path,
+  );
+}
+
 /** Where a repository lives: the parts of a Reference the API needs. */
 export type RepositoryLocator = Pick<Reference, 'apiHost' | 'repository'>;
 
@@ -49,15 +67,26 @@ export interface FetchedManifest {
 
 /** sha256 of `bytes` as `sha256:<hex>`, with WebCrypto (global in browsers, workers and Node 20). */
 export async function sha256Digest(bytes: Uint8Array): Promise<Digest> {
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  const hash = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
+  );
   return `sha256:${Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
-async function readLimited(response: Response, limit: number, what: string, path: string): Promise<Uint8Array> {
+async function readLimited(
+  response: Response,
+  limit: number,
+  what: string,
+  path: string,
+): Promise<Uint8Array> {
   const declared = Number(response.headers.get('Content-Length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel();
-    throw new InspectError(InspectErrorCode.TooLarge, `${path}: the ${what} is ${declared} bytes; at most ${limit} are read.`, path);
+    throw new InspectError(
+      InspectErrorCode.TooLarge,
+      `${path}: the ${what} is ${declared} bytes; at most ${limit} are read.`,
+      path,
+    );
   }
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
@@ -69,7 +98,11 @@ async function readLimited(response: Response, limit: number, what: string, path
     total += value.length;
     if (total > limit) {
       await reader.cancel();
-      throw new InspectError(InspectErrorCode.TooLarge, `${path}: the ${what} is over ${limit} bytes; stopped reading.`, path);
+      throw new InspectError(
+        InspectErrorCode.TooLarge,
+        `${path}: the ${what} is over ${limit} bytes; stopped reading.`,
+        path,
+      );
     }
     chunks.push(value);
   }
@@ -92,9 +125,15 @@ function schema1Payload(bytes: Uint8Array, text: string): Uint8Array | null {
     const parsed = JSON.parse(text) as { signatures?: Array<{ protected?: string }> };
     const protectedHeader = parsed.signatures?.[0]?.protected;
     if (!protectedHeader) return bytes;
-    const header = JSON.parse(atob(base64FromUrl(protectedHeader))) as { formatLength?: number; formatTail?: string };
-    if (typeof header.formatLength !== 'number' || typeof header.formatTail !== 'string') return null;
-    const tail = Uint8Array.from(atob(base64FromUrl(header.formatTail)), (char) => char.charCodeAt(0));
+    const header = JSON.parse(atob(base64FromUrl(protectedHeader))) as {
+      formatLength?: number;
+      formatTail?: string;
+    };
+    if (typeof header.formatLength !== 'number' || typeof header.formatTail !== 'string')
+      return null;
+    const tail = Uint8Array.from(atob(base64FromUrl(header.formatTail)), (char) =>
+      char.charCodeAt(0),
+    );
     const payload = new Uint8Array(header.formatLength + tail.length);
     payload.set(bytes.subarray(0, header.formatLength));
     payload.set(tail, header.formatLength);
@@ -128,11 +167,18 @@ export async function fetchManifest(
   identifier: string,
 ): Promise<FetchedManifest> {
   const path = `/v2/${locator.repository}/manifests/${identifier}`;
-  const response = await client.get(signal, { host: locator.apiHost, repository: locator.repository, path, accept: manifestAccept });
+  checkIdentifier(identifier, path);
+  const response = await client.get(signal, {
+    host: locator.apiHost,
+    repository: locator.repository,
+    path,
+    accept: manifestAccept,
+  });
   const bytes = await readLimited(response, maxManifestBytes, 'manifest', path);
   const text = new TextDecoder().decode(bytes);
   const mediaType = mediaTypeOf(response.headers.get('Content-Type'), text);
-  const isSchema1 = mediaType === MediaTypes.DockerSchema1Signed || mediaType === MediaTypes.DockerSchema1;
+  const isSchema1 =
+    mediaType === MediaTypes.DockerSchema1Signed || mediaType === MediaTypes.DockerSchema1;
   const payload = isSchema1 ? schema1Payload(bytes, text) : bytes;
   const computedDigest = await sha256Digest(payload ?? bytes);
   const requested = identifier.startsWith('sha256:') ? identifier : null;
@@ -140,7 +186,15 @@ export async function fetchManifest(
   const expected = requested ?? (header?.startsWith('sha256:') ? header : null);
   let verified: VerifyState = 'unchecked';
   if (expected && payload) verified = expected === computedDigest ? 'ok' : 'mismatch';
-  return { bytes, text, mediaType, digest: expected ?? computedDigest, computedDigest, verified, path };
+  return {
+    bytes,
+    text,
+    mediaType,
+    digest: expected ?? computedDigest,
+    computedDigest,
+    verified,
+    path,
+  };
 }
 
 /** A small blob (a config) as text, with its digest checked against the descriptor. */
@@ -160,10 +214,19 @@ export async function fetchSmallBlob(
   descriptor: Descriptor,
 ): Promise<FetchedBlob> {
   const path = `/v2/${locator.repository}/blobs/${descriptor.digest}`;
+  if (!isWellFormedDigest(descriptor.digest)) checkIdentifier(descriptor.digest, path);
   if (descriptor.size > maxConfigBytes) {
-    throw new InspectError(InspectErrorCode.TooLarge, `${path}: the descriptor says ${descriptor.size} bytes; at most ${maxConfigBytes} are read.`, path);
+    throw new InspectError(
+      InspectErrorCode.TooLarge,
+      `${path}: the descriptor says ${descriptor.size} bytes; at most ${maxConfigBytes} are read.`,
+      path,
+    );
   }
-  const response = await client.get(signal, { host: locator.apiHost, repository: locator.repository, path });
+  const response = await client.get(signal, {
+    host: locator.apiHost,
+    repository: locator.repository,
+    path,
+  });
   const bytes = await readLimited(response, maxConfigBytes, 'blob', path);
   const computedDigest = await sha256Digest(bytes);
   const verified: VerifyState = descriptor.digest.startsWith('sha256:')
@@ -174,14 +237,28 @@ export async function fetchSmallBlob(
   return { bytes, text: new TextDecoder().decode(bytes), computedDigest, verified, path };
 }
 
-/** Lists a repository's tags, following `Link: <…>; rel="next"` pages on the same registry. */
-export async function listTags(signal: AbortSignal, client: RegistryClient, locator: RepositoryLocator): Promise<string[]> {
+/**
+ * Lists a repository's tags, following `Link: <…>; rel="next"` pages on the
+ * same registry; `pageSize` asks for `n` tags per page.
+ */
+export async function listTags(
+  signal: AbortSignal,
+  client: RegistryClient,
+  locator: RepositoryLocator,
+  pageSize?: number,
+): Promise<string[]> {
   const tags: string[] = [];
-  let path: string | null = `/v2/${locator.repository}/tags/list`;
+  const query = pageSize ? `?n=${pageSize}` : '';
+  let path: string | null = `/v2/${locator.repository}/tags/list${query}`;
   for (let page = 0; path !== null && page < maxTagPages; page += 1) {
-    const response = await client.get(signal, { host: locator.apiHost, repository: locator.repository, path });
+    const response = await client.get(signal, {
+      host: locator.apiHost,
+      repository: locator.repository,
+      path,
+    });
     const body = parseJson(await response.text(), path) as { tags?: unknown };
-    if (Array.isArray(body.tags)) tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'));
+    if (Array.isArray(body.tags))
+      tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'));
     path = nextPage(response.headers.get('Link'), locator.repository);
   }
   return tags;
@@ -192,7 +269,8 @@ function nextPage(link: string | null, repository: string): string | null {
   const match = link ? /<([^>]*)>\s*;\s*rel="?next"?/.exec(link) : null;
   if (!match) return null;
   const target = new URL(match[1]!, 'http://registry.invalid');
-  if (target.host !== 'registry.invalid' || target.pathname !== `/v2/${repository}/tags/list`) return null;
+  if (target.host !== 'registry.invalid' || target.pathname !== `/v2/${repository}/tags/list`)
+    return null;
   return `${target.pathname}${target.search}`;
 }
 
@@ -209,7 +287,12 @@ export async function listReferrers(
 ): Promise<Descriptor[]> {
   const path = `/v2/${locator.repository}/referrers/${digest}`;
   try {
-    const response = await client.get(signal, { host: locator.apiHost, repository: locator.repository, path, accept: MediaTypes.OciIndex });
+    const response = await client.get(signal, {
+      host: locator.apiHost,
+      repository: locator.repository,
+      path,
+      accept: MediaTypes.OciIndex,
+    });
     if (response.headers.get('Content-Type')?.startsWith(MediaTypes.OciIndex)) {
       const bytes = await readLimited(response, maxManifestBytes, 'referrers index', path);
       return parseIndex(parseJson(new TextDecoder().decode(bytes), path), path).manifests;

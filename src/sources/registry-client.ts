@@ -21,6 +21,9 @@ import {
   type RegistryCredentials,
 } from './registry-auth';
 import { isLoopbackHost } from './reference';
+import { proxyRefusal, registryError, statusError } from './registry-errors';
+
+export { RegistryHttpError } from './registry-errors';
 
 /** The subset of `fetch` the client uses. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -56,7 +59,7 @@ type Route = 'direct' | 'proxy';
 
 /** Thrown inside a route attempt when the network (or CORS) failed; triggers the fallback. */
 class NetworkFailure extends Error {
-  constructor(readonly url: string, readonly reason: unknown) {
+  constructor(readonly reason: unknown) {
     super('network failure');
   }
 }
@@ -75,12 +78,17 @@ export class RegistryClient {
   readonly #basicHosts = new Set<string>();
 
   constructor(options: RegistryClientOptions) {
-    this.#fetch = options.fetch;
+    // Called unbound: `window.fetch` called as a method of another object throws "Illegal invocation".
+    const fetchFunction = options.fetch;
+    this.#fetch = (input, init) => fetchFunction(input, init);
     this.#proxyUrl = options.proxyUrl ? options.proxyUrl.replace(/\/+$/, '') : null;
     this.#mode = options.mode;
     this.#credentials = options.credentials ?? null;
     if (this.#mode === 'proxy' && this.#proxyUrl === null) {
-      throw new InspectError(InspectErrorCode.Network, 'Proxy mode needs a Registry proxy URL (e.g. http://127.0.0.1:8787).');
+      throw new InspectError(
+        InspectErrorCode.Network,
+        'Proxy mode needs a Registry proxy URL (e.g. http://127.0.0.1:8787).',
+      );
     }
   }
 
@@ -114,13 +122,15 @@ export class RegistryClient {
       return await this.#getOnRoute(signal, request);
     } catch (error) {
       if (!(error instanceof NetworkFailure)) throw error;
-      const canFallBack = this.#mode === 'auto' && this.#proxyUrl !== null && this.#route(request.host) === 'direct';
+      const canFallBack =
+        this.#mode === 'auto' && this.#proxyUrl !== null && this.#route(request.host) === 'direct';
       if (!canFallBack) throw this.#networkError(request.host, error);
       this.#proxiedHosts.add(request.host);
       try {
         return await this.#getOnRoute(signal, request);
       } catch (retryError) {
-        if (retryError instanceof NetworkFailure) throw this.#networkError(request.host, retryError);
+        if (retryError instanceof NetworkFailure)
+          throw this.#networkError(request.host, retryError);
         throw retryError;
       }
     }
@@ -132,14 +142,26 @@ export class RegistryClient {
       const challenge = parseChallenge(response.headers.get('WWW-Authenticate'));
       await response.body?.cancel();
       if (challenge?.scheme === 'bearer' && challenge.params.realm) {
-        await this.#fetchToken(signal, request, challenge.params.realm, challenge.params.service, challenge.params.scope);
+        await this.#fetchToken(
+          signal,
+          request,
+          challenge.params.realm,
+          challenge.params.service,
+          challenge.params.scope,
+        );
       } else if (challenge?.scheme === 'basic') {
         if (!this.#credentials) {
-          throw registryError(`${request.host} asks for a username and password. Enter them and try again.`, request.path);
+          throw registryError(
+            `${request.host} asks for a username and password. Enter them and try again.`,
+            request.path,
+          );
         }
         this.#basicHosts.add(request.host);
       } else {
-        throw registryError(`${request.host} refused the request (401) without saying how to log in.`, request.path);
+        throw registryError(
+          `${request.host} refused the request (401) without saying how to log in.`,
+          request.path,
+        );
       }
       response = await this.#send(signal, request);
     }
@@ -148,19 +170,14 @@ export class RegistryClient {
   }
 
   async #send(signal: AbortSignal, request: RegistryRequest): Promise<Response> {
-    const headers: Record<string, string> = { ...this.authHeaders(request.host, request.repository) };
+    const headers: Record<string, string> = {
+      ...this.authHeaders(request.host, request.repository),
+    };
     if (request.accept) headers.Accept = request.accept;
     const url = this.urlFor(request.host, request.path);
     const response = await this.#fetchOrFail(url, { headers, signal });
-    if (response.headers.get(proxyErrorHeader)) {
-      await response.body?.cancel();
-      throw new InspectError(
-        InspectErrorCode.Network,
-        `The registry proxy refused to forward to ${request.host}: ${response.headers.get(proxyErrorHeader)}. ` +
-          `Start it with --allow ${request.host} if you trust that registry.`,
-        request.path,
-      );
-    }
+    const proxyError = response.headers.get(proxyErrorHeader);
+    if (proxyError) throw await proxyRefusal(request, proxyError, response);
     return response;
   }
 
@@ -169,7 +186,7 @@ export class RegistryClient {
       return await this.#fetch(url, init);
     } catch (error) {
       if (isAbortError(error)) throw error;
-      throw new NetworkFailure(url, error);
+      throw new NetworkFailure(error);
     }
   }
 
@@ -190,7 +207,15 @@ export class RegistryClient {
       throw registryError(`${request.host} named a token service that is not a URL.`, request.path);
     }
     const headers: Record<string, string> = {};
-    if (this.#credentials) headers.Authorization = basicAuthorization(this.#credentials);
+    if (this.#credentials) {
+      if (!this.#isSafeForCredentials(url)) {
+        throw registryError(
+          `${request.host} named a token service over plain http (${new URL(url).host}); the password is not sent there.`,
+          request.path,
+        );
+      }
+      headers.Authorization = basicAuthorization(this.#credentials);
+    }
     const response = await this.#fetchOrFail(url, { headers, signal });
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
@@ -203,17 +228,31 @@ export class RegistryClient {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw registryError(`The token service of ${request.host} answered ${response.status}.`, request.path);
+      throw registryError(
+        `The token service of ${request.host} answered ${response.status}.`,
+        request.path,
+      );
     }
     let body: unknown;
     try {
       body = await response.json();
     } catch {
-      throw registryError(`The token service of ${request.host} sent something that is not JSON.`, request.path);
+      throw registryError(
+        `The token service of ${request.host} sent something that is not JSON.`,
+        request.path,
+      );
     }
     const token = tokenFromResponse(body);
-    if (!token) throw registryError(`The token service of ${request.host} sent no token.`, request.path);
+    if (!token)
+      throw registryError(`The token service of ${request.host} sent no token.`, request.path);
     this.#tokens.set(`${request.host} ${scope}`, token);
+  }
+
+  /** Passwords go over https, to loopback, or to the Registry proxy the person configured. */
+  #isSafeForCredentials(url: string): boolean {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:' || isLoopbackHost(parsed.host)) return true;
+    return this.#proxyUrl !== null && url.startsWith(`${this.#proxyUrl}/`);
   }
 
   #networkError(host: string, failure: NetworkFailure): InspectError {
@@ -224,71 +263,4 @@ export class RegistryClient {
       : `${host} refused the request (CORS) or is unreachable${reason}. Set a Registry proxy (run \`npm run proxy\`, then enter http://127.0.0.1:8787) and try again.`;
     return new InspectError(InspectErrorCode.Network, message, null);
   }
-}
-
-/** A registry's non-success answer; `status` lets callers treat 404 as "absent". */
-export class RegistryHttpError extends InspectError {
-  constructor(
-    readonly status: number,
-    message: string,
-    path: string,
-  ) {
-    super(InspectErrorCode.Registry, message, path);
-  }
-}
-
-function registryError(message: string, path: string | null): InspectError {
-  return new InspectError(InspectErrorCode.Registry, message, path);
-}
-
-/** The first error of a distribution error body (`{"errors":[{code, message}]}`), shortened. */
-async function errorDetail(response: Response): Promise<string> {
-  try {
-    const text = (await response.text()).slice(0, 2048);
-    const parsed = JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown }> };
-    const first = parsed.errors?.[0];
-    if (first && typeof first.code === 'string') {
-      const message = typeof first.message === 'string' ? `: ${first.message.slice(0, 200)}` : '';
-      return ` (${first.code}${message})`;
-    }
-  } catch {
-    // Not a distribution error body; the status says enough.
-  }
-  return '';
-}
-
-async function statusError(request: RegistryRequest, response: Response, hasCredentials: boolean): Promise<InspectError> {
-  const detail = await errorDetail(response);
-  const { host, repository, path } = request;
-  const registryError = (message: string, at: string) => new RegistryHttpError(response.status, message, at);
-  switch (response.status) {
-    case 401:
-      return registryError(
-        hasCredentials
-          ? `${host} rejected the username or password for ${repository}${detail}.`
-          : `${host} wants a login for ${repository}${detail}. Enter a username and password.`,
-        path,
-      );
-    case 403:
-      return registryError(`${host} denied access to ${repository}${detail}. Check the name and your permissions.`, path);
-    case 404:
-      return registryError(`${host} has no ${describe(path)}${detail}. Check the repository name, tag or digest.`, path);
-    case 429: {
-      const retryAfter = response.headers.get('Retry-After');
-      const wait = retryAfter ? ` Try again in ${retryAfter} seconds.` : ' Wait a little and try again.';
-      return registryError(`${host} is rate-limiting requests (429)${detail}.${wait}`, path);
-    }
-    default:
-      return registryError(`${host} answered ${response.status} for ${describe(path)}${detail}.`, path);
-  }
-}
-
-function describe(path: string): string {
-  const match = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\/(.*)$/.exec(path);
-  if (!match) return path;
-  const [, name, kind, rest] = match;
-  if (kind === 'manifests') return `manifest ${name}:${rest}`.replace(':sha256:', '@sha256:');
-  if (kind === 'blobs') return `blob ${rest} in ${name}`;
-  if (kind === 'tags') return `tag list for ${name}`;
-  return `referrers of ${rest} in ${name}`;
 }

@@ -8,7 +8,7 @@ import { MediaTypes } from '../core/media-type';
 import type { BlobLocation, ImageModel } from '../core/model';
 import type { Compression } from '../core/types';
 import { ModelBuilder } from './model-builder';
-import { sha256Digest } from './verify';
+import { sha256Digest } from '../core/digest';
 
 const layerMediaTypes: Record<Compression, string> = {
   gzip: MediaTypes.OciLayerGzip,

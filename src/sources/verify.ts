@@ -1,17 +1,10 @@
 /**
- * Digest checks of small documents (manifests, configs, indexes: kilobytes).
- * WebCrypto digests off the JavaScript thread and exists in browsers, workers
- * and Node alike; layer blobs never come here, they stream through workers.
+ * Digest checks of small documents (manifests, configs, indexes: kilobytes)
+ * and the digests that file names in archives encode. Layer blobs never come
+ * here: they stream through workers.
  */
+import { sha256Digest } from '../core/digest';
 import type { Digest, VerifyState } from '../core/types';
-
-/** `sha256:<hex>` of `bytes`. */
-export async function sha256Digest(bytes: Uint8Array): Promise<Digest> {
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  let hex = '';
-  for (const byte of hash) hex += byte.toString(16).padStart(2, '0');
-  return `sha256:${hex}`;
-}
 
 /** Compares the sha256 of `bytes` with `expected`; other algorithms stay unchecked. */
 export async function verifyBytes(bytes: Uint8Array, expected: Digest | null): Promise<VerifyState> {

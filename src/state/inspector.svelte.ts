@@ -6,6 +6,7 @@
  */
 import { InspectErrorCode, isAbortError, toErrorInfo, type InspectErrorInfo } from '../core/errors';
 import type { LayerModel, SourceKind, SourceModel } from '../core/model';
+import type { BlobResult } from '../core/types';
 import { buildReport, type LayerOutcome, type Report } from '../core/report';
 import { createSourceEnvironment } from '../bridge/environment';
 import { LayerPool } from '../bridge/layer-pool';
@@ -68,6 +69,7 @@ export class Inspector {
   #loadError = $state.raw<InspectErrorInfo | null>(null);
   #board = $state.raw<JobBoard | null>(null);
   #route = $state.raw<RouteParams>({});
+  #scanProgress = $state.raw<{ read: number; uncompressed: number } | null>(null);
   #firstViewMs = $state<number | null>(null);
   #analysisMs = $state<number | null>(null);
   #selection = $derived(this.#source ? resolveSelection(this.#source, this.#route) : null);
@@ -98,6 +100,10 @@ export class Inspector {
   }
   get selection(): Selection | null {
     return this.#selection;
+  }
+  /** Progress of the streaming pass over a compressed archive, while its metadata is read. */
+  get scanProgress(): { read: number; uncompressed: number } | null {
+    return this.#scanProgress;
   }
   get firstViewMs(): number | null {
     return this.#firstViewMs;
@@ -157,9 +163,23 @@ export class Inspector {
     this.#firstViewMs = null;
     this.#analysisMs = null;
     this.#pool ??= new LayerPool();
-    const environment = createSourceEnvironment(this.#pool, {
-      proxyUrl: this.#settings.effectiveProxyUrl,
-    });
+    this.#scanProgress = null;
+    const settings = this.#settings;
+    const route = (): RouteParams => this.#route;
+    const environment = createSourceEnvironment(
+      {
+        get proxyUrl() {
+          return settings.effectiveProxyUrl;
+        },
+        credentials: null,
+        get platform() {
+          return route().platform ?? null;
+        },
+      },
+      (progress) => {
+        if (controller === this.#controller) this.#scanProgress = progress;
+      },
+    );
     let source: SourceModel;
     try {
       source = await openSource(controller.signal, input, environment);
@@ -254,7 +274,7 @@ export class Inspector {
         board.tick(at);
       };
       pool.inspect(controller.signal, location, onProgress, layer.size ?? undefined).then(
-        (result) => {
+        (result: BlobResult) => {
           job.succeed(result, performance.now());
           this.#finishIfSettled(controller);
         },

@@ -59,15 +59,18 @@ function base64url(data) {
 /** Parses `repository:team/api:pull,push` scopes (distribution token spec, "scope" parameter). */
 function parseScopes(values) {
   return values.flatMap((value) =>
-    value.split(' ').filter(Boolean).map((scope) => {
-      const first = scope.indexOf(':');
-      const last = scope.lastIndexOf(':');
-      return {
-        type: scope.slice(0, first),
-        name: scope.slice(first + 1, last),
-        actions: scope.slice(last + 1).split(','),
-      };
-    }),
+    value
+      .split(' ')
+      .filter(Boolean)
+      .map((scope) => {
+        const first = scope.indexOf(':');
+        const last = scope.lastIndexOf(':');
+        return {
+          type: scope.slice(0, first),
+          name: scope.slice(first + 1, last),
+          actions: scope.slice(last + 1).split(','),
+        };
+      }),
   );
 }
 
@@ -78,9 +81,20 @@ function parseScopes(values) {
  */
 async function startTokenServer({ dir, service, issuer, username, password, anonymousPull }) {
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
-    '-subj', '/CN=tarsier-test-token-issuer',
-    '-keyout', join(dir, 'token.key'), '-out', join(dir, 'token.crt'),
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=tarsier-test-token-issuer',
+    '-keyout',
+    join(dir, 'token.key'),
+    '-out',
+    join(dir, 'token.crt'),
   ]);
   const key = await readFile(join(dir, 'token.key'), 'utf8');
   const certificate = new X509Certificate(await readFile(join(dir, 'token.crt')));
@@ -104,20 +118,40 @@ async function startTokenServer({ dir, service, issuer, username, password, anon
       .filter((scope) => scope.type === 'repository')
       .map((scope) => ({
         ...scope,
-        actions: scope.actions.filter((action) => account !== null || (anonymousPull && action === 'pull')),
+        actions: scope.actions.filter(
+          (action) => account !== null || (anonymousPull && action === 'pull'),
+        ),
       }));
-    requests.push({ scopes: url.searchParams.getAll('scope'), account, granted: true, path: url.pathname });
+    requests.push({
+      scopes: url.searchParams.getAll('scope'),
+      account,
+      granted: true,
+      path: url.pathname,
+    });
     const now = Math.floor(Date.now() / 1000);
     const head = { typ: 'JWT', alg: 'RS256', x5c: [certificate.raw.toString('base64')] };
     const claims = {
-      iss: issuer, sub: account ?? '', aud: service, exp: now + 300, nbf: now - 10, iat: now,
-      jti: randomUUID(), access,
+      iss: issuer,
+      sub: account ?? '',
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
     };
     const signingInput = `${base64url(JSON.stringify(head))}.${base64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(signingInput).sign(key);
     const token = `${signingInput}.${base64url(signature)}`;
     response.writeHead(200, { 'Content-Type': 'application/json', ...corsFlat() });
-    response.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    response.end(
+      JSON.stringify({
+        token,
+        access_token: token,
+        expires_in: 300,
+        issued_at: new Date().toISOString(),
+      }),
+    );
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -175,16 +209,28 @@ export async function startRegistry({ cors = true, auth = null } = {}) {
     '    X-Content-Type-Options: [nosniff]',
   ];
   if (cors) {
-    for (const [name, values] of Object.entries(corsHeaders)) lines.push(`    ${name}: ${yamlList(values)}`);
+    for (const [name, values] of Object.entries(corsHeaders))
+      lines.push(`    ${name}: ${yamlList(values)}`);
   }
   let token = null;
   if (auth?.kind === 'htpasswd') {
     await writeFile(join(dir, 'htpasswd'), await htpasswdLine(auth.username, auth.password));
-    lines.push('auth:', '  htpasswd:', '    realm: tarsier-test', `    path: ${join(dir, 'htpasswd')}`);
+    lines.push(
+      'auth:',
+      '  htpasswd:',
+      '    realm: tarsier-test',
+      `    path: ${join(dir, 'htpasswd')}`,
+    );
   } else if (auth?.kind === 'token') {
     const service = 'tarsier-test-registry';
     const issuer = 'tarsier-test-issuer';
-    token = await startTokenServer({ dir, service, issuer, ...auth, anonymousPull: auth.anonymousPull ?? false });
+    token = await startTokenServer({
+      dir,
+      service,
+      issuer,
+      ...auth,
+      anonymousPull: auth.anonymousPull ?? false,
+    });
     lines.push(
       'auth:',
       '  token:',
@@ -196,7 +242,9 @@ export async function startRegistry({ cors = true, auth = null } = {}) {
   }
   await writeFile(join(dir, 'config.yml'), `${lines.join('\n')}\n`);
   const output = [];
-  const child = spawn(registryBinary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(registryBinary, ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (chunk) => output.push(String(chunk)));
   child.stderr.on('data', (chunk) => output.push(String(chunk)));
   const url = `http://${host}`;
@@ -277,24 +325,60 @@ export async function makeOciLayout(layout, { tag = 'latest', platforms = ['linu
           await writeFile(join(root, 'etc', 'world.txt'), `world ${platformText}\n`);
         }
         const tarPath = `${root}.tar`;
-        await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', root, '-cf', tarPath, 'etc']);
+        await run('tar', [
+          '--sort=name',
+          '--mtime=@0',
+          '--owner=0',
+          '--group=0',
+          '--numeric-owner',
+          '-C',
+          root,
+          '-cf',
+          tarPath,
+          'etc',
+        ]);
         const tarBytes = await readFile(tarPath);
         await run('gzip', ['-n', '-6', tarPath]);
         const gzBytes = await readFile(`${tarPath}.gz`);
         diffIds.push(sha256(tarBytes));
-        layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...(await writeBlob(layout, gzBytes)) });
+        layers.push({
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          ...(await writeBlob(layout, gzBytes)),
+        });
       }
       const config = {
-        architecture, os, ...(variant ? { variant } : {}),
+        architecture,
+        os,
+        ...(variant ? { variant } : {}),
         created: '1970-01-01T00:00:00Z',
         config: { Env: ['PATH=/usr/bin'], Cmd: ['/bin/sh'] },
         rootfs: { type: 'layers', diff_ids: diffIds },
-        history: [{ created_by: 'ADD hello.txt' }, { created_by: 'RUN rm hello.txt && add world.txt' }],
+        history: [
+          { created_by: 'ADD hello.txt' },
+          { created_by: 'RUN rm hello.txt && add world.txt' },
+        ],
       };
-      const configDescriptor = { mediaType: 'application/vnd.oci.image.config.v1+json', ...(await writeBlob(layout, Buffer.from(JSON.stringify(config)))) };
-      const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers };
-      const manifestDescriptor = { mediaType: manifest.mediaType, ...(await writeBlob(layout, Buffer.from(JSON.stringify(manifest)))) };
-      images.push({ platform: { os, architecture, ...(variant ? { variant } : {}) }, manifest: manifestDescriptor, config: configDescriptor, layers, diffIds });
+      const configDescriptor = {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        ...(await writeBlob(layout, Buffer.from(JSON.stringify(config)))),
+      };
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: configDescriptor,
+        layers,
+      };
+      const manifestDescriptor = {
+        mediaType: manifest.mediaType,
+        ...(await writeBlob(layout, Buffer.from(JSON.stringify(manifest)))),
+      };
+      images.push({
+        platform: { os, architecture, ...(variant ? { variant } : {}) },
+        manifest: manifestDescriptor,
+        config: configDescriptor,
+        layers,
+        diffIds,
+      });
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -310,9 +394,15 @@ export async function makeOciLayout(layout, { tag = 'latest', platforms = ['linu
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: images.map((image) => ({ ...image.manifest, platform: image.platform })),
     };
-    indexDescriptor = { mediaType: index.mediaType, ...(await writeBlob(layout, Buffer.from(JSON.stringify(index)))) };
+    indexDescriptor = {
+      mediaType: index.mediaType,
+      ...(await writeBlob(layout, Buffer.from(JSON.stringify(index)))),
+    };
     top = { ...indexDescriptor, annotations };
   }
-  await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
+  await writeFile(
+    join(layout, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [top] }),
+  );
   return { images, index: indexDescriptor };
 }

@@ -6,6 +6,7 @@
 # GNU tar (a whiteout made as an ordinary `.wh.` file). `umoci unpack` of the
 # final image is the reference rootfs. Usage: make-layered-image.sh OUTDIR
 set -euo pipefail
+umask 022
 out=$1
 rm -rf "$out" && mkdir -p "$out" && cd "$out"
 umoci init --layout L >/dev/null

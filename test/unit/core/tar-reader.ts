@@ -38,8 +38,15 @@ function paxRecords(data: Uint8Array): Map<string, string> {
 }
 
 const TYPES: Record<string, EntryType> = {
-  '0': 'file', '\0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink',
-  '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo',
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char',
+  '4': 'block',
+  '5': 'dir',
+  '6': 'fifo',
 };
 
 /** Lists the members of an uncompressed tar. */
@@ -58,12 +65,24 @@ export function readTar(tar: Uint8Array): TarEntry[] {
     const dataStart = pos + 512;
     const data = tar.subarray(dataStart, dataStart + size);
     pos = dataStart + Math.ceil(size / 512) * 512;
-    if (flag === 'L') { longName = text(data, 0, data.length); continue; }
-    if (flag === 'K') { longLink = text(data, 0, data.length); continue; }
-    if (flag === 'x') { pax = paxRecords(data); continue; }
+    if (flag === 'L') {
+      longName = text(data, 0, data.length);
+      continue;
+    }
+    if (flag === 'K') {
+      longLink = text(data, 0, data.length);
+      continue;
+    }
+    if (flag === 'x') {
+      pax = paxRecords(data);
+      continue;
+    }
     if (flag === 'g') continue;
     const prefix = text(header, 345, 155);
-    const rawPath = pax.get('path') ?? longName ?? (prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100));
+    const rawPath =
+      pax.get('path') ??
+      longName ??
+      (prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100));
     const link = pax.get('linkpath') ?? longLink ?? text(header, 157, 100);
     const type = TYPES[flag] ?? 'other';
     const path = cleanPath(rawPath);

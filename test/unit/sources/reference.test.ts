@@ -17,8 +17,18 @@ describe('parseReference accepts what distribution/reference accepts', () => {
     // input, normalised full form, apiHost, repository
     ['alpine', 'docker.io/library/alpine:latest', 'registry-1.docker.io', 'library/alpine'],
     ['alpine:3.20', 'docker.io/library/alpine:3.20', 'registry-1.docker.io', 'library/alpine'],
-    ['docker.io/alpine', 'docker.io/library/alpine:latest', 'registry-1.docker.io', 'library/alpine'],
-    ['index.docker.io/library/alpine:3', 'docker.io/library/alpine:3', 'registry-1.docker.io', 'library/alpine'],
+    [
+      'docker.io/alpine',
+      'docker.io/library/alpine:latest',
+      'registry-1.docker.io',
+      'library/alpine',
+    ],
+    [
+      'index.docker.io/library/alpine:3',
+      'docker.io/library/alpine:3',
+      'registry-1.docker.io',
+      'library/alpine',
+    ],
     ['bitnami/redis:7.2', 'docker.io/bitnami/redis:7.2', 'registry-1.docker.io', 'bitnami/redis'],
     [`ghcr.io/o/r@${digest}`, `ghcr.io/o/r@${digest}`, 'ghcr.io', 'o/r'],
     [`ghcr.io/o/r:v1@${digest}`, `ghcr.io/o/r:v1@${digest}`, 'ghcr.io', 'o/r'],
@@ -28,9 +38,24 @@ describe('parseReference accepts what distribution/reference accepts', () => {
     ['[::1]:5000/x:1', '[::1]:5000/x:1', '[::1]:5000', 'x'],
     ['a/b/c/d:1', 'docker.io/a/b/c/d:1', 'registry-1.docker.io', 'a/b/c/d'],
     ['quay.io/a-b/c__d.e_f:V1.0-rc_2', 'quay.io/a-b/c__d.e_f:V1.0-rc_2', 'quay.io', 'a-b/c__d.e_f'],
-    ['registry.example.com:8443/x/y', 'registry.example.com:8443/x/y:latest', 'registry.example.com:8443', 'x/y'],
-    ['us-docker.pkg.dev/p/r/img:_t', 'us-docker.pkg.dev/p/r/img:_t', 'us-docker.pkg.dev', 'p/r/img'],
-    [`busybox:${'t'.repeat(128)}`, `docker.io/library/busybox:${'t'.repeat(128)}`, 'registry-1.docker.io', 'library/busybox'],
+    [
+      'registry.example.com:8443/x/y',
+      'registry.example.com:8443/x/y:latest',
+      'registry.example.com:8443',
+      'x/y',
+    ],
+    [
+      'us-docker.pkg.dev/p/r/img:_t',
+      'us-docker.pkg.dev/p/r/img:_t',
+      'us-docker.pkg.dev',
+      'p/r/img',
+    ],
+    [
+      `busybox:${'t'.repeat(128)}`,
+      `docker.io/library/busybox:${'t'.repeat(128)}`,
+      'registry-1.docker.io',
+      'library/busybox',
+    ],
     ['  alpine:edge  ', 'docker.io/library/alpine:edge', 'registry-1.docker.io', 'library/alpine'],
   ];
   it.each(cases)('%s → %s', (input, full, apiHost, repository) => {

@@ -1,0 +1,224 @@
+/**
+ * One streaming pass over a blob (DESIGN.md, STYLE.md rule 8): the stored
+ * bytes are hashed (Digest), their compression sniffed from the magic,
+ * decompressed, hashed again (DiffID, OCI image-spec config.md § layer
+ * DiffID) and walked as a tar, all as the bytes go by. Nothing scales with
+ * the blob's size but the optional entry list.
+ *
+ * Problems do not throw away what was learned: a corrupt or truncated stream
+ * still yields the stored digest and the members read before the problem,
+ * with `BlobResult.error` saying what went wrong. A blob whose content is not
+ * a tar (a config JSON, an artifact) has `isTar: false` and no error.
+ */
+import { sniffCompression, COMPRESSION_SNIFF_BYTES } from './compression';
+import { createNativeGunzip, type DecoderFactory, type StreamDecoder } from './decompress';
+import { createSha256Hasher, type Sha256Hasher } from './digest';
+import { InspectError, InspectErrorCode, toErrorInfo } from './errors';
+import { TarWalker } from './tar';
+import type { BlobResult, Compression } from './types';
+import { createZstdDecoder } from './zstd';
+
+/** Options of a BlobInspector. */
+export interface BlobInspectorOptions {
+  /** Called after every chunk with stored bytes read and uncompressed bytes produced so far. */
+  onProgress?(storedBytesRead: number, uncompressedBytes: number): void;
+  /** Keep every tar entry in `BlobResult.entries` (otherwise it is empty). */
+  keepEntries?: boolean;
+  /** gzip decoder (default: DecompressionStream; fflate's decodes multi-member gzip). */
+  gzip?: DecoderFactory;
+  /** zstd decoder (default: zstddec, see zstd.ts). */
+  zstd?: DecoderFactory;
+}
+
+type BlobError = { code: string; message: string };
+
+function errorOf(error: unknown): BlobError {
+  const info = toErrorInfo(error);
+  return { code: info.code, message: info.message };
+}
+
+/** The uncompressed side: DiffID hash, size, tar walk. Never throws. */
+class UncompressedSink {
+  size = 0;
+  readonly walker: TarWalker;
+  #walking = true;
+  #notTar = false;
+  #tarError: BlobError | null = null;
+
+  constructor(
+    private readonly hasher: Sha256Hasher | null,
+    keepEntries: boolean,
+  ) {
+    this.walker = new TarWalker({ keepEntries });
+  }
+
+  readonly push = (chunk: Uint8Array): void => {
+    this.hasher?.update(chunk);
+    this.size += chunk.length;
+    if (!this.#walking) return;
+    try {
+      this.walker.push(chunk);
+    } catch (error) {
+      this.#stopWalking(error);
+    }
+  };
+
+  /** Ends the tar walk (after a complete stream only). */
+  finish(): void {
+    if (!this.#walking) return;
+    try {
+      this.walker.finish();
+    } catch (error) {
+      this.#stopWalking(error);
+    }
+  }
+
+  get isTar(): boolean {
+    return this.walker.recognised && !this.#notTar;
+  }
+
+  get tarError(): BlobError | null {
+    return this.#tarError;
+  }
+
+  #stopWalking(error: unknown): void {
+    this.#walking = false;
+    // A bad first header means the content is simply not a tar: no error.
+    if (
+      error instanceof InspectError &&
+      error.code === InspectErrorCode.BadTar &&
+      !this.walker.recognised
+    ) {
+      this.#notTar = true;
+      return;
+    }
+    this.#tarError = errorOf(error);
+  }
+}
+
+/** Push-style one-pass inspector: `write` the stored bytes in order, then `close`. */
+export class BlobInspector {
+  readonly #options: BlobInspectorOptions;
+  readonly #ready: Promise<[Sha256Hasher, Sha256Hasher]>;
+  #storedHasher: Sha256Hasher | null = null;
+  #storedSize = 0;
+  #head: Uint8Array[] = [];
+  #headSize = 0;
+  #compression: Compression | null = null;
+  #decoder: StreamDecoder | null = null;
+  #sink: UncompressedSink | null = null;
+  #decodeError: BlobError | null = null;
+
+  constructor(options: BlobInspectorOptions = {}) {
+    this.#options = options;
+    this.#ready = Promise.all([createSha256Hasher(), createSha256Hasher()]);
+  }
+
+  /** Feeds the next stored bytes. Never rejects for bad data (see BlobResult.error). */
+  async write(chunk: Uint8Array): Promise<void> {
+    const [storedHasher] = await this.#ready;
+    this.#storedHasher = storedHasher;
+    storedHasher.update(chunk);
+    this.#storedSize += chunk.length;
+    if (this.#compression === null) {
+      this.#head.push(chunk);
+      this.#headSize += chunk.length;
+      if (this.#headSize < COMPRESSION_SNIFF_BYTES) return;
+      await this.#start();
+    } else {
+      await this.#decode(chunk);
+    }
+    this.#options.onProgress?.(this.#storedSize, this.#sink?.size ?? 0);
+  }
+
+  /** Ends the stream and returns what was learned. */
+  async close(): Promise<BlobResult> {
+    const [storedHasher, diffHasher] = await this.#ready;
+    this.#storedHasher = storedHasher;
+    if (this.#compression === null) await this.#start();
+    const sink = this.#sink as UncompressedSink;
+    if (this.#decodeError === null && this.#decoder !== null) {
+      try {
+        await this.#decoder.finish();
+      } catch (error) {
+        this.#decodeError = errorOf(error);
+      }
+    }
+    if (this.#decodeError === null) sink.finish();
+    this.#options.onProgress?.(this.#storedSize, sink.size);
+    const digest = storedHasher.digest();
+    const compression = this.#compression as Compression;
+    const complete = this.#decodeError === null;
+    return {
+      digest,
+      size: this.#storedSize,
+      compression,
+      diffId: complete ? (compression === 'none' ? digest : diffHasher.digest()) : null,
+      uncompressedSize: complete ? sink.size : null,
+      isTar: sink.isTar,
+      entryCount: sink.walker.entryCount,
+      whiteoutCount: sink.walker.whiteoutCount,
+      entries: sink.walker.entries,
+      error: this.#decodeError ?? sink.tarError,
+    };
+  }
+
+  /** Sniffs the buffered head, sets up the decoder and feeds it the head. */
+  async #start(): Promise<void> {
+    const [, diffHasher] = await this.#ready;
+    const head = concat(this.#head, this.#headSize);
+    this.#head = [];
+    const compression = sniffCompression(head);
+    this.#compression = compression;
+    // Uncompressed: the DiffID is the digest, so the bytes are hashed once.
+    const sink = new UncompressedSink(
+      compression === 'none' ? null : diffHasher,
+      this.#options.keepEntries ?? false,
+    );
+    this.#sink = sink;
+    if (compression === 'gzip')
+      this.#decoder = (this.#options.gzip ?? createNativeGunzip)(sink.push);
+    if (compression === 'zstd')
+      this.#decoder = (this.#options.zstd ?? createZstdDecoder)(sink.push);
+    if (head.length > 0) await this.#decode(head);
+  }
+
+  async #decode(chunk: Uint8Array): Promise<void> {
+    if (this.#decoder === null) {
+      this.#sink?.push(chunk);
+      return;
+    }
+    if (this.#decodeError !== null) return;
+    try {
+      await this.#decoder.push(chunk);
+    } catch (error) {
+      this.#decodeError = errorOf(error);
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** Inspects a whole stream of stored bytes. */
+export async function inspectBlobStream(
+  stream: ReadableStream<Uint8Array>,
+  options: BlobInspectorOptions = {},
+): Promise<BlobResult> {
+  const inspector = new BlobInspector(options);
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    await inspector.write(value);
+  }
+  return inspector.close();
+}

@@ -1,0 +1,44 @@
+/**
+ * Worker for compressed outer archives (`docker save | gzip`): peeks at the
+ * first decompressed bytes, and scans the whole archive in one streaming
+ * pass (src/sources/compressed-archive.ts). Thin: wiring only.
+ */
+import { expose } from 'comlink';
+import { BlobInspector } from '../src/core/blob-inspector';
+import {
+  peekDecompressedStream,
+  scanCompressedStream,
+  TarStreamScanner,
+  type ScanOutcome,
+} from '../src/sources/compressed-archive';
+import { throttle } from './throttle';
+
+/** The API this worker exposes through comlink. */
+export const archiveWorkerApi = {
+  /** The first `length` decompressed bytes of `blob`. */
+  async peekDecompressed(blob: Blob, length: number): Promise<Uint8Array> {
+    return peekDecompressedStream(blob.stream(), length);
+  },
+
+  /** Scans a compressed tar: small members kept, large ones inspected as they stream by. */
+  async scanCompressedArchive(
+    blob: Blob,
+    name: string,
+    onProgress: (progress: { read: number; uncompressed: number }) => void,
+  ): Promise<ScanOutcome> {
+    const report = throttle(onProgress, 100);
+    const scanner = new TarStreamScanner(async () => new BlobInspector({ keepEntries: true }));
+    const outcome = await scanCompressedStream(blob.stream(), scanner, (read, uncompressed) =>
+      report({ read, uncompressed }),
+    );
+    report.flush();
+    if (outcome.error && outcome.error.path === null) {
+      outcome.error = { ...outcome.error, message: `${name}: ${outcome.error.message}`, path: name };
+    }
+    return outcome;
+  },
+};
+
+export type ArchiveWorkerApi = typeof archiveWorkerApi;
+
+expose(archiveWorkerApi);
