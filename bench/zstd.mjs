@@ -78,11 +78,15 @@ async function measure(name, run) {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const rate = bytes / 1e6 / median;
-  console.log(`${name.padEnd(10)} ${rate.toFixed(0).padStart(5)} MB/s out  (median ${median.toFixed(2)} s, ${bytes} bytes)`);
+  console.log(
+    `${name.padEnd(10)} ${rate.toFixed(0).padStart(5)} MB/s out  (median ${median.toFixed(2)} s, ${bytes} bytes)`,
+  );
   return bytes;
 }
 
-console.log(`input ${input}: ${(statSync(input).size / 1e6).toFixed(1)} MB stored, ${RUNS} runs each`);
+console.log(
+  `input ${input}: ${(statSync(input).size / 1e6).toFixed(1)} MB stored, ${RUNS} runs each`,
+);
 const sizes = [
   await measure('zstd -dc', decodeWithCli),
   await measure('zstddec', decodeWithZstddec),

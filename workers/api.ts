@@ -23,5 +23,8 @@ export interface LayerWorkerApi {
    * when the bytes cannot be read at all (network, HTTP status).
    * `onProgress` is called at most every ~50 ms, and once at the end.
    */
-  inspect(location: BlobLocation, onProgress: (progress: LayerProgress) => void): Promise<BlobResult>;
+  inspect(
+    location: BlobLocation,
+    onProgress: (progress: LayerProgress) => void,
+  ): Promise<BlobResult>;
 }

@@ -34,7 +34,11 @@ async function readInto(location: BlobLocation, inspector: BlobInspector): Promi
     response = await fetch(location.url, { headers: location.headers });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InspectError(InspectErrorCode.Network, `${location.path}: request failed (${reason})`, location.path);
+    throw new InspectError(
+      InspectErrorCode.Network,
+      `${location.path}: request failed (${reason})`,
+      location.path,
+    );
   }
   if (!response.ok || response.body === null) {
     throw new InspectError(

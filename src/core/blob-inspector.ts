@@ -41,19 +41,19 @@ function errorOf(error: unknown): BlobError {
 class UncompressedSink {
   size = 0;
   readonly walker: TarWalker;
+  readonly #hasher: Sha256Hasher | null;
   #walking = true;
   #notTar = false;
   #tarError: BlobError | null = null;
 
-  constructor(
-    private readonly hasher: Sha256Hasher | null,
-    keepEntries: boolean,
-  ) {
+  /** `hasher` is null when the stream is the stored bytes themselves (already hashed). */
+  constructor(hasher: Sha256Hasher | null, keepEntries: boolean) {
+    this.#hasher = hasher;
     this.walker = new TarWalker({ keepEntries });
   }
 
   readonly push = (chunk: Uint8Array): void => {
-    this.hasher?.update(chunk);
+    this.#hasher?.update(chunk);
     this.size += chunk.length;
     if (!this.#walking) return;
     try {
@@ -100,7 +100,6 @@ class UncompressedSink {
 export class BlobInspector {
   readonly #options: BlobInspectorOptions;
   readonly #ready: Promise<[Sha256Hasher, Sha256Hasher]>;
-  #storedHasher: Sha256Hasher | null = null;
   #storedSize = 0;
   #head: Uint8Array[] = [];
   #headSize = 0;
@@ -117,7 +116,6 @@ export class BlobInspector {
   /** Feeds the next stored bytes. Never rejects for bad data (see BlobResult.error). */
   async write(chunk: Uint8Array): Promise<void> {
     const [storedHasher] = await this.#ready;
-    this.#storedHasher = storedHasher;
     storedHasher.update(chunk);
     this.#storedSize += chunk.length;
     if (this.#compression === null) {
@@ -134,7 +132,6 @@ export class BlobInspector {
   /** Ends the stream and returns what was learned. */
   async close(): Promise<BlobResult> {
     const [storedHasher, diffHasher] = await this.#ready;
-    this.#storedHasher = storedHasher;
     if (this.#compression === null) await this.#start();
     const sink = this.#sink as UncompressedSink;
     if (this.#decodeError === null && this.#decoder !== null) {
@@ -176,10 +173,12 @@ export class BlobInspector {
       this.#options.keepEntries ?? false,
     );
     this.#sink = sink;
-    if (compression === 'gzip')
-      this.#decoder = (this.#options.gzip ?? createNativeGunzip)(sink.push);
-    if (compression === 'zstd')
-      this.#decoder = (this.#options.zstd ?? createZstdDecoder)(sink.push);
+    const decoderFactory: Record<Compression, DecoderFactory | null> = {
+      gzip: this.#options.gzip ?? createNativeGunzip,
+      zstd: this.#options.zstd ?? createZstdDecoder,
+      none: null,
+    };
+    this.#decoder = decoderFactory[compression]?.(sink.push) ?? null;
     if (head.length > 0) await this.#decode(head);
   }
 

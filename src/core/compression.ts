@@ -16,7 +16,8 @@ export const COMPRESSION_SNIFF_BYTES = 4;
 export function sniffCompression(bytes: Uint8Array): Compression {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
   if (bytes.length < 4) return 'none';
-  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
+  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd)
+    return 'zstd';
   if ((bytes[0] & 0xf0) === 0x50 && bytes[1] === 0x2a && bytes[2] === 0x4d && bytes[3] === 0x18) {
     return 'zstd';
   }

@@ -21,7 +21,14 @@ export const MAX_META_SIZE = 1024 * 1024;
 const META_TYPE_FLAGS = new Set(['x', 'g', 'X', 'L', 'K']);
 
 /** Go archive/tar's isHeaderOnlyType: these members never carry data, whatever `size` says. */
-const HEADER_ONLY_TYPES = new Set<EntryType>(['hardlink', 'symlink', 'char', 'block', 'dir', 'fifo']);
+const HEADER_ONLY_TYPES = new Set<EntryType>([
+  'hardlink',
+  'symlink',
+  'char',
+  'block',
+  'dir',
+  'fifo',
+]);
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -121,7 +128,12 @@ export function looksLikeTar(firstBlock: Uint8Array): boolean {
  * or GNU base-256 when the high bit of the first byte is set (big-endian,
  * two's complement when the first byte is 0xff).
  */
-export function readTarNumber(block: Uint8Array, offset: number, length: number, field: string): number {
+export function readTarNumber(
+  block: Uint8Array,
+  offset: number,
+  length: number,
+  field: string,
+): number {
   const first = block[offset];
   if (first & 0x80) {
     const negative = first === 0xff;
@@ -141,7 +153,10 @@ export function readTarNumber(block: Uint8Array, offset: number, length: number,
     const byte = block[i];
     if (byte === 0 || byte === 0x20) break;
     if (byte < 0x30 || byte > 0x37) {
-      throw new InspectError(InspectErrorCode.BadTar, `tar header: ${field} is not an octal number`);
+      throw new InspectError(
+        InspectErrorCode.BadTar,
+        `tar header: ${field} is not an octal number`,
+      );
     }
     value = value * 8 + (byte - 0x30);
     digits += 1;
@@ -160,7 +175,10 @@ function readText(block: Uint8Array, offset: number, length: number): string {
 /** Decodes one header block; throws BadTar when its checksum is wrong. */
 export function decodeRawHeader(block: Uint8Array): RawTarHeader {
   if (!hasValidChecksum(block)) {
-    throw new InspectError(InspectErrorCode.BadTar, 'tar header checksum is wrong (not a tar, or corrupt)');
+    throw new InspectError(
+      InspectErrorCode.BadTar,
+      'tar header checksum is wrong (not a tar, or corrupt)',
+    );
   }
   let name = readText(block, 0, 100);
   // POSIX ustar ("ustar\0" + "00") splits long names into prefix + name;

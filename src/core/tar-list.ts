@@ -68,14 +68,17 @@ const DEFAULT_WINDOW_SIZE = 1024 * 1024;
 
 /** Serves header blocks and small payloads from a sliding read window. */
 class WindowReader {
+  readonly #read: ReadRange;
+  readonly #totalSize: number;
+  readonly #windowSize: number;
   #start = 0;
   #bytes: Uint8Array = new Uint8Array(0);
 
-  constructor(
-    private readonly read: ReadRange,
-    private readonly totalSize: number,
-    private readonly windowSize: number,
-  ) {}
+  constructor(read: ReadRange, totalSize: number, windowSize: number) {
+    this.#read = read;
+    this.#totalSize = totalSize;
+    this.#windowSize = windowSize;
+  }
 
   /** Returns `length` bytes at `offset`, reading a new window only when needed. */
   async bytesAt(offset: number, length: number): Promise<Uint8Array> {
@@ -83,11 +86,14 @@ class WindowReader {
     if (offset >= this.#start && offset + length <= end) {
       return this.#bytes.subarray(offset - this.#start, offset - this.#start + length);
     }
-    if (length > this.windowSize) return this.read(offset, length);
-    const windowLength = Math.min(this.windowSize, this.totalSize - offset);
-    const bytes = await this.read(offset, windowLength);
+    if (length > this.#windowSize) return this.#read(offset, length);
+    const windowLength = Math.min(this.#windowSize, this.#totalSize - offset);
+    const bytes = await this.#read(offset, windowLength);
     if (bytes.length < length) {
-      throw new InspectError(InspectErrorCode.Truncated, `archive ends at offset ${offset + bytes.length}`);
+      throw new InspectError(
+        InspectErrorCode.Truncated,
+        `archive ends at offset ${offset + bytes.length}`,
+      );
     }
     this.#start = offset;
     this.#bytes = bytes;
@@ -118,7 +124,10 @@ export async function listTarMembers(
       if (totalSize - pos < TAR_BLOCK_SIZE) {
         const tail = await reader.bytesAt(pos, totalSize - pos);
         if (tail.every((byte) => byte === 0)) break;
-        throw new InspectError(InspectErrorCode.Truncated, `archive ends inside a header at offset ${pos}`);
+        throw new InspectError(
+          InspectErrorCode.Truncated,
+          `archive ends inside a header at offset ${pos}`,
+        );
       }
       const block = await reader.bytesAt(pos, TAR_BLOCK_SIZE);
       if (isZeroBlock(block)) break;
@@ -128,7 +137,10 @@ export async function listTarMembers(
       if (isMetaTypeFlag(raw.typeFlag)) {
         checkMetaSize(raw);
         if (dataOffset + raw.size > totalSize) {
-          throw new InspectError(InspectErrorCode.Truncated, `archive ends inside the header of ${raw.name}`);
+          throw new InspectError(
+            InspectErrorCode.Truncated,
+            `archive ends inside the header of ${raw.name}`,
+          );
         }
         const payload = await reader.bytesAt(dataOffset, raw.size);
         if (raw.typeFlag === 'g') parsePaxRecords(payload, globalPax);

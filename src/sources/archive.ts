@@ -45,7 +45,7 @@ export async function listArchive(archive: Blob, name: string): Promise<ArchiveL
   }
   return {
     table: new FileTable(files),
-    names: listing.members.map((member) => member.name),
+    names: listing.members.map((member) => member.rawName),
     error: listing.error ? toErrorInfo(listing.error, name) : null,
   };
 }

@@ -13,7 +13,7 @@ import { expectObject, isObject, optionalString, optionalStringArray, parseJson 
 import { MediaTypes } from '../core/media-type';
 import { parseConfig, parsePlatform } from '../core/manifest';
 import type { ImageModel, LayerModel } from '../core/model';
-import type { ConfigFile, History } from '../core/types';
+import type { ConfigFile } from '../core/types';
 import type { FileTable } from './file-table';
 import { ModelBuilder } from './model-builder';
 import { isOciLayout, readOciLayout } from './oci-layout';
@@ -229,14 +229,10 @@ function legacyImage(
     id = optionalString(layerJson.get(id) ?? {}, 'parent');
   }
   const top = layerJson.get(topId) ?? {};
-  const history: History[] = chain.map((id) => {
-    const json = layerJson.get(id) ?? {};
-    const containerConfig = isObject(json.container_config) ? json.container_config : {};
-    return { created: optionalString(json, 'created'), created_by: optionalStringArray(containerConfig, 'Cmd')?.join(' ') };
-  });
   let config: ConfigFile | null = null;
   try {
-    config = parseConfig({ ...top, history, rootfs: { type: 'layers', diff_ids: [] } }, `${topId}/json`);
+    // The old format has no image config: the top layer's JSON carries the runtime config, without DiffIDs.
+    config = parseConfig({ ...top, history: undefined, rootfs: { type: 'layers', diff_ids: [] } }, `${topId}/json`);
   } catch (error) {
     builder.fail(error, `${topId}/json`);
   }

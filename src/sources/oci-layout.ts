@@ -39,7 +39,7 @@ export async function readOciLayout(builder: ModelBuilder, table: FileTable): Pr
     await recoverManifests(builder, blobs);
     return;
   }
-  await walkIndex(builder, blobs, index, { digest: null, path: 'index.json', top: true }, new Set(), 0);
+  await walkIndex(builder, blobs, index, { digest: null, path: 'index.json', top: true, refs: [] }, new Set(), 0);
 }
 
 async function checkLayoutMarker(builder: ModelBuilder, table: FileTable): Promise<void> {
@@ -60,6 +60,8 @@ interface IndexContext {
   path: string;
   /** The layout's own index.json, whose ref-name annotations name tags. */
   top: boolean;
+  /** Tags given to a nested index by the entry that names it, inherited by its images. */
+  refs: string[];
 }
 
 async function walkIndex(
@@ -113,7 +115,7 @@ async function readEntry(
   if (known) {
     entry.kind = 'image';
     entry.imageId = known.id;
-    if (entry.refName && !known.refs.includes(entry.refName)) known.refs.push(entry.refName);
+    for (const ref of entryRefs(entry, context)) if (!known.refs.includes(ref)) known.refs.push(ref);
     return;
   }
   if (visited.has(descriptor.digest)) return;
@@ -144,7 +146,8 @@ async function readEntry(
       );
     }
     const nested = parseIndex(value, path);
-    await walkIndex(builder, blobs, nested, { digest: descriptor.digest, path, top: false }, visited, depth + 1);
+    const refs = entryRefs(entry, context);
+    await walkIndex(builder, blobs, nested, { digest: descriptor.digest, path, top: false, refs }, visited, depth + 1);
     return;
   }
   if (kind !== 'manifest' && kind !== 'schema1') {
@@ -155,7 +158,7 @@ async function readEntry(
   const image = await imageFromManifest(builder, blobs, bytes, {
     digest: descriptor.digest,
     path,
-    refs: context.top && entry.refName ? [entry.refName] : [],
+    refs: entryRefs(entry, context),
     platform: entry.platform,
   });
   entry.imageId = image.id;
@@ -163,6 +166,11 @@ async function readEntry(
   // Artifacts (signatures, SBOMs…) are listed in their index and documents, not as images.
   if (image.artifactType) builder.images.splice(builder.images.indexOf(image), 1);
   if (!entry.platform && image.platform) entry.platform = image.platform;
+}
+
+/** Ref names count on the layout's own index.json, and pass down to what a named index holds. */
+function entryRefs(entry: IndexEntryModel, context: IndexContext): string[] {
+  return context.top && entry.refName ? [entry.refName] : context.refs;
 }
 
 function kindFromMediaType(descriptor: Descriptor): IndexEntryModel['kind'] {
@@ -210,7 +218,7 @@ async function recoverManifests(builder: ModelBuilder, blobs: LayoutBlobs): Prom
     builder,
     blobs,
     { schemaVersion: 2, manifests: found },
-    { digest: null, path: 'index.json', top: true },
+    { digest: null, path: 'index.json', top: true, refs: [] },
     new Set(),
     0,
   );

@@ -4,7 +4,15 @@
  * and `tar -t`; then broken copies (corrupt, truncated, garbage) and a 2 GiB
  * decompression bomb that must stream through in bounded memory.
  */
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobInspector, inspectBlobStream } from '../../../src/core/blob-inspector';
@@ -17,8 +25,10 @@ let tars: GeneratedTars;
 /** File name → its bytes, for the compressed and broken variants made in beforeAll. */
 const files = new Map<string, Uint8Array>();
 
-const sha256sum = (path: string): string => `sha256:${sh(`sha256sum < '${path}'`, '/').split(' ')[0]}`;
-const diffIdOf = (command: string): string => `sha256:${sh(`${command} | sha256sum`, tars.dir).split(' ')[0]}`;
+const sha256sum = (path: string): string =>
+  `sha256:${sh(`sha256sum < '${path}'`, '/').split(' ')[0]}`;
+const diffIdOf = (command: string): string =>
+  `sha256:${sh(`${command} | sha256sum`, tars.dir).split(' ')[0]}`;
 
 beforeAll(async () => {
   tars = makeTars();
@@ -33,7 +43,16 @@ beforeAll(async () => {
     : > empty.bin`,
     tars.dir,
   );
-  for (const name of ['gnu.tar', 'gnu.tar.gz', 'gnu.tar.zst', 'multi.tar.gz', 'config.json', 'config.json.gz', 'garbage.bin', 'empty.bin']) {
+  for (const name of [
+    'gnu.tar',
+    'gnu.tar.gz',
+    'gnu.tar.zst',
+    'multi.tar.gz',
+    'config.json',
+    'config.json.gz',
+    'garbage.bin',
+    'empty.bin',
+  ]) {
     files.set(name, bytesOf(join(tars.dir, name)));
   }
   const gz = files.get('gnu.tar.gz') as Uint8Array;
@@ -75,24 +94,27 @@ describe('BlobInspector on good layers', () => {
     ['gnu.tar.gz', 'gzip', 'gzip -dc gnu.tar.gz'],
     ['gnu.tar.zst', 'zstd', 'zstd -dc gnu.tar.zst'],
     ['multi.tar.gz', 'gzip', 'gzip -dc multi.tar.gz'],
-  ])('%s: digest, diffId, size and members match the tools, in 7-byte and 1 MiB chunks', async (name, compression, decompress) => {
-    const expected = {
-      digest: sha256sum(path(name)),
-      size: (files.get(name) as Uint8Array).length,
-      compression,
-      diffId: diffIdOf(decompress),
-      uncompressedSize: Number(sh(`${decompress} | wc -c`, tars.dir)),
-      isTar: true,
-      entryCount: Number(sh(`${decompress} | tar -t | wc -l`, tars.dir)),
-      whiteoutCount: 2,
-      error: null,
-    };
-    for (const chunkSize of [7, 1 << 20]) {
-      const result = await inspect(name, chunkSize, { keepEntries: true });
-      expect(result).toMatchObject(expected);
-      expect(result.entries).toHaveLength(expected.entryCount);
-    }
-  });
+  ])(
+    '%s: digest, diffId, size and members match the tools, in 7-byte and 1 MiB chunks',
+    async (name, compression, decompress) => {
+      const expected = {
+        digest: sha256sum(path(name)),
+        size: (files.get(name) as Uint8Array).length,
+        compression,
+        diffId: diffIdOf(decompress),
+        uncompressedSize: Number(sh(`${decompress} | wc -c`, tars.dir)),
+        isTar: true,
+        entryCount: Number(sh(`${decompress} | tar -t | wc -l`, tars.dir)),
+        whiteoutCount: 2,
+        error: null,
+      };
+      for (const chunkSize of [7, 1 << 20]) {
+        const result = await inspect(name, chunkSize, { keepEntries: true });
+        expect(result).toMatchObject(expected);
+        expect(result.entries).toHaveLength(expected.entryCount);
+      }
+    },
+  );
 
   it('gives the same result through a stream, and with fflate for multi-member gzip', async () => {
     const reference = await inspect('gnu.tar.zst', 1 << 20);
@@ -104,7 +126,9 @@ describe('BlobInspector on good layers', () => {
 
   it('reports progress in stored and uncompressed bytes', async () => {
     const seen: [number, number][] = [];
-    const result = await inspect('gnu.tar.gz', 4096, { onProgress: (read: number, out: number) => seen.push([read, out]) });
+    const result = await inspect('gnu.tar.gz', 4096, {
+      onProgress: (read: number, out: number) => seen.push([read, out]),
+    });
     expect(seen.at(-1)).toEqual([result.size, result.uncompressedSize]);
     expect(seen.every(([read], i) => i === 0 || read >= seen[i - 1][0])).toBe(true);
   });
@@ -112,7 +136,12 @@ describe('BlobInspector on good layers', () => {
   it('says isTar=false without an error for a config, gzipped JSON, garbage and an empty blob', async () => {
     for (const name of ['config.json', 'config.json.gz', 'garbage.bin', 'empty.bin']) {
       const result = await inspect(name, 7);
-      expect(result).toMatchObject({ isTar: false, entryCount: 0, error: null, digest: sha256sum(path(name)) });
+      expect(result).toMatchObject({
+        isTar: false,
+        entryCount: 0,
+        error: null,
+        digest: sha256sum(path(name)),
+      });
     }
     expect((await inspect('config.json.gz', 7)).diffId).toBe(diffIdOf('gzip -dc config.json.gz'));
   });
@@ -163,17 +192,20 @@ describe('BlobInspector on broken layers', () => {
 });
 
 describe('decompression bomb', () => {
-  const dir = join(process.cwd(), 'test/fixtures/generated');
+  // Cached in the OS temp folder: test/fixtures/generated/ belongs to make-fixtures.sh, which prunes it.
+  const dir = join(tmpdir(), 'tarsier-bomb');
   const bomb = join(dir, 'zeros-2g.tar.gz');
   const bombDiffId = join(dir, 'zeros-2g.diffid');
 
   it('streams a layer of 2 GiB of zeros in bounded memory', { timeout: 240_000 }, async () => {
     if (!existsSync(bomb) || !existsSync(bombDiffId)) {
       mkdirSync(dir, { recursive: true });
+      // Built in a private folder, then renamed into place, so that a half-made bomb is never used.
       sh(
-        `set -e; work=$(mktemp -d); truncate -s 2G "$work/zeros"
-        tar -C "$work" -cf - zeros | gzip -1 > '${bomb}.tmp'; rm -rf "$work"
-        gzip -dc '${bomb}.tmp' | sha256sum | cut -d' ' -f1 > '${bombDiffId}'; mv '${bomb}.tmp' '${bomb}'`,
+        `set -euo pipefail; work=$(mktemp -d -p .); truncate -s 2G "$work/zeros"
+        tar -C "$work" -cf - zeros | gzip -1 > "$work/bomb.tar.gz"
+        gzip -dc "$work/bomb.tar.gz" | sha256sum | cut -d' ' -f1 > "$work/diffid"
+        mv "$work/bomb.tar.gz" zeros-2g.tar.gz; mv "$work/diffid" zeros-2g.diffid; rm -rf "$work"`,
         dir,
       );
     }
@@ -194,6 +226,8 @@ describe('decompression bomb', () => {
     expect(result).toMatchObject({ isTar: true, entryCount: 1, error: null, compression: 'gzip' });
     expect(result.diffId).toBe(`sha256:${readFileSync(bombDiffId, 'utf8').trim()}`);
     expect(result.uncompressedSize).toBeGreaterThan(2 ** 31);
-    expect(peak - before, `RSS grew by ${((peak - before) / 1e6).toFixed(0)} MB`).toBeLessThan(200 * 1024 * 1024);
+    expect(peak - before, `RSS grew by ${((peak - before) / 1e6).toFixed(0)} MB`).toBeLessThan(
+      200 * 1024 * 1024,
+    );
   });
 });

@@ -1,7 +1,13 @@
 /** Digest parsing and sha256, checked against coreutils sha256sum. */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createSha256Hasher, isDigest, parseDigest, sha256Digest, sha256Hex } from '../../../src/core/digest';
+import {
+  createSha256Hasher,
+  isDigest,
+  parseDigest,
+  sha256Digest,
+  sha256Hex,
+} from '../../../src/core/digest';
 
 function sha256sum(bytes: Uint8Array): string {
   return execFileSync('sha256sum', { input: bytes }).toString().split(' ')[0];
@@ -13,10 +19,17 @@ describe('digests', () => {
   it('parses well-formed digests and rejects the rest', () => {
     expect(parseDigest(`sha256:${HEX}`)).toEqual({ algorithm: 'sha256', hex: HEX });
     expect(parseDigest(`sha512:${'ab'.repeat(64)}`)?.algorithm).toBe('sha512');
-    expect(parseDigest('multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8')?.algorithm).toBe(
-      'multihash+base58',
-    );
-    for (const bad of [HEX, `sha256:${HEX.toUpperCase()}`, `sha256:${HEX.slice(1)}`, 'sha256:', ':abc', `SHA256:${HEX}`]) {
+    expect(
+      parseDigest('multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8')?.algorithm,
+    ).toBe('multihash+base58');
+    for (const bad of [
+      HEX,
+      `sha256:${HEX.toUpperCase()}`,
+      `sha256:${HEX.slice(1)}`,
+      'sha256:',
+      ':abc',
+      `SHA256:${HEX}`,
+    ]) {
       expect(isDigest(bad)).toBe(false);
     }
     expect(isDigest(`sha256:${HEX}`)).toBe(true);
@@ -28,7 +41,8 @@ describe('digests', () => {
     expect(await sha256Hex(bytes)).toBe(expected);
     expect(await sha256Digest(bytes)).toBe(`sha256:${expected}`);
     const hasher = await createSha256Hasher();
-    for (let offset = 0; offset < bytes.length; offset += 65_537) hasher.update(bytes.subarray(offset, offset + 65_537));
+    for (let offset = 0; offset < bytes.length; offset += 65_537)
+      hasher.update(bytes.subarray(offset, offset + 65_537));
     expect(hasher.digest()).toBe(`sha256:${expected}`);
   });
 

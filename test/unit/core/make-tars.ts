@@ -98,5 +98,6 @@ export function bytesOf(path: string): Uint8Array {
 
 /** Feeds `bytes` to `push` in pieces of `size` bytes. */
 export function feed(bytes: Uint8Array, size: number, push: (chunk: Uint8Array) => void): void {
-  for (let offset = 0; offset < bytes.length; offset += size) push(bytes.subarray(offset, offset + size));
+  for (let offset = 0; offset < bytes.length; offset += size)
+    push(bytes.subarray(offset, offset + size));
 }

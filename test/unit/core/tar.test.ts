@@ -75,7 +75,16 @@ function checksumOf(bytes: Uint8Array, headerOffset: number, signed: boolean): n
   return sum;
 }
 
-const formats = ['gnu', 'pax', 'ustar', 'v7', 'bigUidGnu', 'bigUidPax', 'paxGlobal', 'unsafe'] as const;
+const formats = [
+  'gnu',
+  'pax',
+  'ustar',
+  'v7',
+  'bigUidGnu',
+  'bigUidPax',
+  'paxGlobal',
+  'unsafe',
+] as const;
 
 describe('TarWalker', () => {
   it.each(formats)('counts the %s tar as tar -t does, at any chunk size', (format) => {
@@ -91,33 +100,51 @@ describe('TarWalker', () => {
     expect(walk(bytes, 1).entries).toEqual(walk(bytes).entries);
   });
 
-  it.each(['gnu', 'pax'] as const)('reads every member of the %s tar as GNU tar stored it', (format) => {
-    const entries = walk(bytesOf(tars[format])).entries;
-    const listed = sh(`LC_ALL=C.UTF-8 tar --quoting-style=literal -tf '${tars[format]}'`, '/')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => line.replace(/^\.\/?/, '').replace(/\/$/, ''));
-    expect(entries.map((entry) => entry.path)).toEqual(listed);
+  it.each(['gnu', 'pax'] as const)(
+    'reads every member of the %s tar as GNU tar stored it',
+    (format) => {
+      const entries = walk(bytesOf(tars[format])).entries;
+      const listed = sh(`LC_ALL=C.UTF-8 tar --quoting-style=literal -tf '${tars[format]}'`, '/')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.replace(/^\.\/?/, '').replace(/\/$/, ''));
+      expect(entries.map((entry) => entry.path)).toEqual(listed);
 
-    expect(byPath(entries, '')).toMatchObject({ type: 'dir', rawPath: './' });
-    expect(byPath(entries, LONG_NAME)).toMatchObject({ type: 'file', size: 1, rawPath: `./${LONG_NAME}` });
-    expect(byPath(entries, 'long/far-link')).toMatchObject({ type: 'symlink', linkTarget: LONG_TARGET });
-    expect(byPath(entries, 'dir/link')).toMatchObject({ type: 'symlink', linkTarget: '../hello.txt' });
-    const links = entries.filter((entry) => entry.type === 'hardlink');
-    expect(links).toHaveLength(1);
-    expect(['hello.txt', 'dir/hard']).toContain(links[0].linkTarget);
-    expect(byPath(entries, 'fifo').type).toBe('fifo');
-    expect(byPath(entries, 'null-dev').type).toBe('char');
-    expect(byPath(entries, 'short/d').type).toBe('dir');
-    expect(byPath(entries, 'setuid').mode).toBe(0o4755);
-    expect(byPath(entries, 'exact512')).toMatchObject({ mode: 0o644, uid: 0, gid: 0, uname: 'root' });
-    expect(byPath(entries, 'ünïcode.txt').size).toBe(1);
-    expect(byPath(entries, 'big').mtime).toBe(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000);
-    expect(byPath(entries, '.wh.gone').whiteout).toBe('whiteout');
-    expect(byPath(entries, 'opq/.wh..wh..opq').whiteout).toBe('opaque');
-    expect(entries.filter((entry) => entry.whiteout !== null)).toHaveLength(2);
-    expect(entries.some((entry) => entry.unsafe)).toBe(false);
-  });
+      expect(byPath(entries, '')).toMatchObject({ type: 'dir', rawPath: './' });
+      expect(byPath(entries, LONG_NAME)).toMatchObject({
+        type: 'file',
+        size: 1,
+        rawPath: `./${LONG_NAME}`,
+      });
+      expect(byPath(entries, 'long/far-link')).toMatchObject({
+        type: 'symlink',
+        linkTarget: LONG_TARGET,
+      });
+      expect(byPath(entries, 'dir/link')).toMatchObject({
+        type: 'symlink',
+        linkTarget: '../hello.txt',
+      });
+      const links = entries.filter((entry) => entry.type === 'hardlink');
+      expect(links).toHaveLength(1);
+      expect(['hello.txt', 'dir/hard']).toContain(links[0].linkTarget);
+      expect(byPath(entries, 'fifo').type).toBe('fifo');
+      expect(byPath(entries, 'null-dev').type).toBe('char');
+      expect(byPath(entries, 'short/d').type).toBe('dir');
+      expect(byPath(entries, 'setuid').mode).toBe(0o4755);
+      expect(byPath(entries, 'exact512')).toMatchObject({
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        uname: 'root',
+      });
+      expect(byPath(entries, 'ünïcode.txt').size).toBe(1);
+      expect(byPath(entries, 'big').mtime).toBe(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000);
+      expect(byPath(entries, '.wh.gone').whiteout).toBe('whiteout');
+      expect(byPath(entries, 'opq/.wh..wh..opq').whiteout).toBe('opaque');
+      expect(entries.filter((entry) => entry.whiteout !== null)).toHaveLength(2);
+      expect(entries.some((entry) => entry.unsafe)).toBe(false);
+    },
+  );
 
   it('gives the offset of each member’s content in the stream', () => {
     const bytes = bytesOf(tars.pax);
@@ -186,11 +213,15 @@ describe('TarWalker', () => {
   });
 
   it('rejects what is not a tar, at the first block', () => {
-    const json = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', pad: 'x'.repeat(600) }));
+    const json = new TextEncoder().encode(
+      JSON.stringify({ architecture: 'amd64', pad: 'x'.repeat(600) }),
+    );
     const random = new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 251);
     for (const bytes of [json, random]) {
       const walker = new TarWalker();
-      expect(thrownBy(() => walker.push(bytes.subarray(0, 512))).code).toBe(InspectErrorCode.BadTar);
+      expect(thrownBy(() => walker.push(bytes.subarray(0, 512))).code).toBe(
+        InspectErrorCode.BadTar,
+      );
       expect(walker.recognised).toBe(false);
     }
     for (const bytes of [new Uint8Array(0), json.subarray(0, 100)]) {
@@ -243,9 +274,9 @@ describe('listTarMembers', () => {
         const reads: number[] = [];
         const listing = await listTarMembers(reader(bytes, reads), bytes.length, { windowSize });
         expect(listing.error).toBeNull();
-        expect(listing.members.map((m) => [m.name, m.type, m.size, m.dataOffset, m.linkTarget, m.mode])).toEqual(
-          entries.map((e) => [e.path, e.type, e.size, e.offset, e.linkTarget, e.mode]),
-        );
+        expect(
+          listing.members.map((m) => [m.name, m.type, m.size, m.dataOffset, m.linkTarget, m.mode]),
+        ).toEqual(entries.map((e) => [e.path, e.type, e.size, e.offset, e.linkTarget, e.mode]));
         if (windowSize === undefined) expect(reads).toHaveLength(1);
       }
       const far = (await listTarMembers(reader(bytes), bytes.length)).members.find(
@@ -270,7 +301,9 @@ describe('listTarMembers', () => {
     const bigIndex = entries.findIndex((entry) => entry.path === 'big');
     const cut = bytes.subarray(0, entries[bigIndex].offset + 100);
     const listing = await listTarMembers(reader(cut), cut.length);
-    expect(listing.members.map((m) => m.name)).toEqual(entries.slice(0, bigIndex).map((e) => e.path));
+    expect(listing.members.map((m) => m.name)).toEqual(
+      entries.slice(0, bigIndex).map((e) => e.path),
+    );
     expect(listing.error).toMatchObject({ code: InspectErrorCode.Truncated, path: './big' });
   });
 
@@ -278,7 +311,9 @@ describe('listTarMembers', () => {
     const bytes = bytesOf(tars.gnu);
     const entries = walk(bytes).entries;
     const noMarker = bytes.subarray(0, endOfMembers(entries));
-    expect((await listTarMembers(reader(noMarker), noMarker.length)).members).toHaveLength(entries.length);
+    expect((await listTarMembers(reader(noMarker), noMarker.length)).members).toHaveLength(
+      entries.length,
+    );
     bytes[entries[5].offset - 512 + 150] ^= 0x01;
     const listing = await listTarMembers(reader(bytes), bytes.length);
     expect(listing.members).toHaveLength(5);
