@@ -4,6 +4,7 @@
  * (https://wicg.github.io/entries-api/), walked recursively; picked folders
  * (`webkitdirectory`) carry `webkitRelativePath` instead.
  */
+import type { SourceInput } from '../sources/index';
 
 /** A file and its `/`-separated path relative to the dropped folder. */
 export interface PathedFile {
@@ -91,4 +92,17 @@ export function folderFromInput(list: FileList): DroppedItems | null {
   const name = files[0].webkitRelativePath.split('/')[0] || 'folder';
   const pathed = files.map((file) => ({ path: file.webkitRelativePath || file.name, file }));
   return { kind: 'folder', name, files: relativeToFolder(pathed, name) };
+}
+
+/**
+ * The source input for what was dropped or picked: one file as itself, a
+ * folder as a folder, and several loose files (an OCI layout's files picked
+ * together) as one folder named after their count. Null when nothing came.
+ */
+export function inputFromItems(items: DroppedItems): SourceInput | null {
+  if (items.kind === 'folder') return { kind: 'folder', name: items.name, files: items.files };
+  if (items.files.length === 0) return null;
+  if (items.files.length === 1) return { kind: 'file', file: items.files[0] };
+  const files = items.files.map((file) => ({ path: file.name, file }));
+  return { kind: 'folder', name: `${items.files.length} files`, files };
 }

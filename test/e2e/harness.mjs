@@ -1,6 +1,10 @@
 // End-to-end harness: serves the built app (dist/) on 127.0.0.1 from a
 // sub-path, drives Debian's Chromium through playwright-core, and reads the
 // downloaded report.json — the same way a person (or their CI) would.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -74,10 +78,13 @@ export async function launchBrowser() {
 
 /**
  * Opens the app in a fresh context; collects console errors, page errors and
- * CSP violations so that tests can assert there were none.
+ * CSP violations so that tests can assert there were none. `setup` may
+ * carry `contextOptions` for browser.newContext and an `initScript` that runs
+ * before the app's own scripts in every page of the context.
  */
-export async function openApp(browser, url, hash = '') {
-  const context = await browser.newContext({ acceptDownloads: true });
+export async function openApp(browser, url, hash = '', setup = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, ...setup.contextOptions });
+  if (setup.initScript) await context.addInitScript(setup.initScript);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -116,3 +123,182 @@ export async function downloadReport(page, timeout = 120_000) {
   const path = await download.path();
   return { name: download.suggestedFilename(), report: JSON.parse(await readFile(path, 'utf8')) };
 }
+
+// ---------------------------------------------------------------------------
+// Shared pieces for the e2e test files (node:test). One browser and one static
+// server per file; a fresh browser context per test.
+
+export const expectedDir = join(fixturesDir, 'expected');
+
+/** Reads a JSON file from test/fixtures/generated/expected/ (`oci-archive.tar.json`, `oci-archive.tar/manifest.json`). */
+export async function readExpected(relativePath) {
+  return JSON.parse(await readFile(join(expectedDir, relativePath), 'utf8'));
+}
+
+/** The report.json layer fields that test/fixtures/generated/expected/<fixture>.json also has. */
+export function layerFacts(layer) {
+  return {
+    mediaType: layer.mediaType ?? null,
+    digest: layer.digest,
+    size: layer.size,
+    compression: layer.compression,
+    diffId: layer.diffId,
+    uncompressedSize: layer.uncompressedSize,
+    entries: layer.entries,
+    whiteouts: layer.whiteouts,
+  };
+}
+
+/** A platform as {os, architecture, variant}, with an absent variant as null (as expected/*.json writes it). */
+export function platformFacts(platform) {
+  if (!platform) return null;
+  return { os: platform.os, architecture: platform.architecture, variant: platform.variant ?? null };
+}
+
+/**
+ * Registers node:test before/after hooks that start one static server and one
+ * browser for the file. Returns an object whose `server`/`browser` are set once
+ * `before` has run, and `open(hash)` which opens the app in a fresh context
+ * that is closed after the test.
+ */
+export function useApp(hooks, serverOptions) {
+  const shared = { server: null, browser: null, contexts: [] };
+  hooks.before(async () => {
+    shared.server = await startStaticServer(serverOptions);
+    shared.browser = await launchBrowser();
+  });
+  hooks.afterEach(async () => {
+    const contexts = shared.contexts.splice(0);
+    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+  });
+  hooks.after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  shared.open = async (hash = '', setup) => {
+    const opened = await openApp(shared.browser, shared.server.url, hash, setup);
+    shared.contexts.push(opened.context);
+    return opened;
+  };
+  return shared;
+}
+
+/** Waits until the page's visible text matches `pattern` (a RegExp or a string). */
+export async function waitForText(page, pattern, timeout = 30_000) {
+  const source = pattern instanceof RegExp ? pattern.source : pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const flags = pattern instanceof RegExp ? pattern.flags : '';
+  await page.waitForFunction(
+    ([text, textFlags]) => new RegExp(text, textFlags).test(document.body.innerText),
+    [source, flags],
+    { timeout },
+  );
+}
+
+/**
+ * Drops files on the page with a synthetic `drop` event whose DataTransfer is
+ * built in the page from the files' bytes (served through a Playwright route),
+ * the way a drag from the desktop delivers them.
+ */
+export async function dropFiles(page, paths, target = 'body') {
+  const names = paths.map((path) => path.split('/').pop());
+  await page.route('**/__tarsier-e2e-drop/**', async (route) => {
+    const index = Number(new URL(route.request().url()).pathname.split('/').pop());
+    route.fulfill({ status: 200, body: await readFile(paths[index]), contentType: 'application/octet-stream' });
+  });
+  await page.evaluate(
+    async ([fileNames, selector]) => {
+      const transfer = new DataTransfer();
+      for (const [index, name] of fileNames.entries()) {
+        const response = await fetch(`./__tarsier-e2e-drop/${index}`);
+        transfer.items.add(new File([await response.blob()], name, { lastModified: 0 }));
+      }
+      const element = document.querySelector(selector);
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        element.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      }
+    },
+    [names, target],
+  );
+}
+
+const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** The platform the legacy archive names: the top layer's v1 `<id>/json` (read with GNU tar). */
+function legacyPlatform(fixture) {
+  const path = join(fixturesDir, fixture);
+  const repositories = JSON.parse(execFileSync('tar', ['-xOf', path, 'repositories'], { encoding: 'utf8' }));
+  const [tags] = Object.values(repositories);
+  const [topId] = Object.values(tags);
+  const json = JSON.parse(execFileSync('tar', ['-xOf', path, `${topId}/json`], { encoding: 'utf8' }));
+  return { os: json.os, architecture: json.architecture, variant: json.variant ?? null };
+}
+
+/** Asserts the report of a good source against expected/<name>.json and skopeo's / tar's own files. */
+export async function assertMatchesExpected(report, name, { layerDigest = 'ok', size } = {}) {
+  const expected = await readExpected(`${name}.json`);
+  assert.equal(report.schema, 'tarsier.report/v1');
+  assert.equal(report.tool?.name, 'tarsier');
+  assert.equal(typeof report.tool?.version, 'string');
+  assert.equal(report.source.kind, expected.kind);
+  assert.equal(report.source.name, name);
+  assert.equal(report.source.size, size);
+  assert.deepEqual(report.errors, []);
+  for (const key of ['firstViewMs', 'analysisMs']) {
+    assert.equal(typeof report.timings?.[key], 'number', `timings.${key}`);
+    assert.ok(Number.isFinite(report.timings[key]) && report.timings[key] >= 0, `timings.${key} = ${report.timings[key]}`);
+  }
+
+  assert.equal(report.images.length, expected.images.length, 'number of images');
+  for (const [n, want] of expected.images.entries()) {
+    const got = report.images[n];
+    const where = `${name} image ${n}`;
+    assert.deepEqual(got.refs, want.refs, `${where} refs`);
+    assert.equal(got.manifestDigest, want.manifestDigest, `${where} manifestDigest`);
+    assert.equal(got.manifestMediaType ?? null, want.manifestMediaType, `${where} manifestMediaType`);
+    const wantPlatform = want.platform === null && name === 'docker-archive-legacy.tar' ? legacyPlatform(name) : want.platform;
+    assert.deepEqual(platformFacts(got.platform), wantPlatform, `${where} platform`);
+    assert.equal(got.configDigest, want.configDigest, `${where} configDigest`);
+    assert.equal(got.configVerified, want.configDigest ? 'ok' : 'unchecked', `${where} configVerified`);
+    assert.equal(got.history, want.history, `${where} history`);
+    assert.deepEqual(got.layers.map(layerFacts), want.layers, `${where} layers`);
+    for (const [i, layer] of got.layers.entries()) {
+      assert.deepEqual(
+        layer.verified,
+        { digest: layerDigest, diffId: want.configDigest ? 'ok' : 'unchecked' },
+        `${where} layer ${i} verified`,
+      );
+      assert.equal(layer.error, null, `${where} layer ${i} error`);
+    }
+
+    // skopeo's own output, byte for byte, where skopeo can read the fixture.
+    const suffix = n === 0 ? '' : `-${n}`;
+    const manifestPath = join(expectedDir, name, `manifest${suffix}.json`);
+    if (existsSync(manifestPath)) {
+      const manifestBytes = readFileSync(manifestPath);
+      const manifest = JSON.parse(manifestBytes);
+      assert.deepEqual(
+        got.layers.map((layer) => ({ digest: layer.digest, size: layer.size })),
+        manifest.layers.map((layer) => ({ digest: layer.digest, size: layer.size })),
+        `${where} layers vs skopeo inspect --raw`,
+      );
+      assert.equal(got.configDigest, manifest.config.digest, `${where} config vs skopeo manifest`);
+      if (got.manifestDigest !== null) assert.equal(got.manifestDigest, sha256(manifestBytes), `${where} manifest digest vs skopeo bytes`);
+    }
+    const configPath = join(expectedDir, name, `config${suffix}.json`);
+    if (existsSync(configPath)) {
+      const configBytes = readFileSync(configPath);
+      const config = JSON.parse(configBytes);
+      assert.equal(got.configDigest, sha256(configBytes), `${where} config digest vs skopeo --config bytes`);
+      assert.deepEqual(got.layers.map((layer) => layer.diffId), config.rootfs.diff_ids, `${where} diffIds vs rootfs.diff_ids`);
+      assert.equal(got.history, (config.history ?? []).length, `${where} history vs config`);
+    }
+    // `tar -t` listings: one line per member.
+    for (const [i, layer] of got.layers.entries()) {
+      const listPath = join(expectedDir, name, n === 0 ? `layer-${i}.list` : `image-${n}/layer-${i}.list`);
+      if (!existsSync(listPath)) continue;
+      const lines = readFileSync(listPath, 'utf8').split('\n').filter((line) => line !== '').length;
+      assert.equal(layer.entries, lines, `${where} layer ${i} entries vs tar -t`);
+    }
+  }
+}
+
