@@ -5,10 +5,15 @@
 
 const PROXY_KEY = 'tarsier.registryProxy';
 
-/** The reference proxy's address when the app itself is served from this machine. */
+/** The reference proxy's address (`npm run proxy -- --port 8787`) when the app is served from this machine. */
 export const LOCAL_PROXY_URL = 'http://127.0.0.1:8787';
 
+/**
+ * The dev server mounts the proxy at /registry-proxy (vite.config.ts); a
+ * static build served from this machine expects `npm run proxy` on 8787.
+ */
 function defaultProxyUrl(): string {
+  if (import.meta.env.DEV) return `${globalThis.location.origin}/registry-proxy`;
   const host = globalThis.location?.hostname ?? '';
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' ? LOCAL_PROXY_URL : '';
 }

@@ -1,0 +1,93 @@
+// The app side of the benchmark: opens one archive in the built app (through
+// test/e2e/harness.mjs, the way the end-to-end tests do), and records
+//
+// - report.json's timings (firstViewMs: drop → first overview painted,
+//   analysisMs: drop → report ready), measured by the app itself from the
+//   moment its file input's change event (or drop event) fired;
+// - every main-thread long task (PerformanceObserver 'longtask', installed
+//   before the app's scripts run), split into those before and after the drop;
+// - memory: /proc PSS/RSS of Chromium's processes (bench/memory.mjs) and the
+//   page's main-thread JS heap (CDP Performance.getMetrics JSHeapUsedSize);
+// - the layer workers the app started.
+import { downloadReport, openApp, openFiles } from '../test/e2e/harness.mjs';
+import { startSampler } from './memory.mjs';
+
+const SAMPLE_INTERVAL_MS = 100;
+
+/** Runs before any of the app's scripts: collects long tasks and the time of the first file input change. */
+function installProbes() {
+  const probes = { longTasks: [], changeAt: null, observing: false };
+  Object.defineProperty(window, '__tarsierBench', { value: probes });
+  addEventListener('change', () => (probes.changeAt ??= performance.now()), true);
+  addEventListener('drop', () => (probes.changeAt ??= performance.now()), true);
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) probes.longTasks.push({ startTime: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    probes.observing = true;
+  } catch {
+    // Long tasks are a Chromium API; without it the figure is reported as unavailable.
+  }
+}
+
+/** Settles after `ms` without rejecting. */
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Opens `archivePath` in a fresh page of `browser` served at `url`.
+ * Returns {report, timings, longTasks, memory, workers, problems, wallSeconds}.
+ */
+export async function runApp(browser, url, archivePath, { timeoutMs = 600_000 } = {}) {
+  const { context, page, problems } = await openApp(browser, url);
+  try {
+    await page.addInitScript(installProbes);
+    await page.reload({ waitUntil: 'load' });
+    const workers = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heapUsed = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0;
+    };
+    // Let the page settle, then take the idle baseline.
+    await pause(1000);
+    const idleSampler = startSampler(SAMPLE_INTERVAL_MS, heapUsed);
+    await pause(500);
+    const idle = (await idleSampler.stop()).peak;
+
+    const sampler = startSampler(SAMPLE_INTERVAL_MS, heapUsed);
+    const started = performance.now();
+    await openFiles(page, [archivePath]);
+    const { report } = await downloadReport(page, timeoutMs);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const { peak, samples } = await sampler.stop();
+    const probes = await page.evaluate(() => window.__tarsierBench);
+    const afterDrop = probes.longTasks.filter((task) => probes.changeAt !== null && task.startTime >= probes.changeAt);
+    const beforeDrop = probes.longTasks.filter((task) => !afterDrop.includes(task));
+    const longest = (tasks) => tasks.reduce((max, task) => Math.max(max, task.duration), 0);
+    await cdp.detach();
+    return {
+      report,
+      timings: report.timings,
+      wallSeconds,
+      longTasks: {
+        observed: probes.observing,
+        afterDrop: { count: afterDrop.length, longestMs: longest(afterDrop), totalMs: afterDrop.reduce((sum, task) => sum + task.duration, 0) },
+        pageLoad: { count: beforeDrop.length, longestMs: longest(beforeDrop) },
+        tasks: afterDrop,
+      },
+      memory: {
+        method: '/proc smaps_rollup Pss summed over the Chromium processes this run launched; VmRSS of the largest renderer; CDP Performance.getMetrics JSHeapUsedSize (main thread)',
+        samples: samples.length,
+        idle: { rendererRss: idle.rendererRss, totalPss: idle.totalPss, jsHeapUsed: idle.extra },
+        peak: { rendererRss: peak.rendererRss, totalPss: peak.totalPss, jsHeapUsed: peak.extra, pssByType: peak.byType },
+      },
+      workers: [...new Set(workers)].map((workerUrl) => workerUrl.slice(workerUrl.lastIndexOf('/') + 1)),
+      workerCount: workers.length,
+      problems,
+    };
+  } finally {
+    await context.close();
+  }
+}
