@@ -11,6 +11,7 @@
 // - the layer workers the app started.
 import { downloadReport, openApp, openFiles } from '../test/e2e/harness.mjs';
 import { startSampler } from './memory.mjs';
+import { snapshotSourceMaps, startProfile, summarizeProfile } from './profile.mjs';
 
 const SAMPLE_INTERVAL_MS = 100;
 
@@ -34,10 +35,25 @@ function installProbes() {
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Opens `archivePath` in a fresh page of `browser` served at `url`.
- * Returns {report, timings, longTasks, memory, workers, problems, wallSeconds}.
+ * Waits, polling every 250 ms, until "Download report" is enabled. The
+ * harness's downloadReport polls on every animation frame, which would put
+ * the benchmark's own work on the main thread it measures for the whole run.
  */
-export async function runApp(browser, url, archivePath, { timeoutMs = 600_000 } = {}) {
+async function waitForReportReady(page, timeoutMs) {
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('button')].some((button) => button.textContent?.trim() === 'Download report' && !button.disabled),
+    null,
+    { timeout: timeoutMs, polling: 250 },
+  );
+}
+
+/**
+ * Opens `archivePath` in a fresh page of `browser` served at `url`.
+ * With `profile`, also samples the main thread's CPU (bench/profile.mjs).
+ * Returns {report, timings, longTasks, memory, workers, problems, wallSeconds, profile?}.
+ */
+export async function runApp(browser, url, archivePath, { timeoutMs = 600_000, profile = false } = {}) {
+  const sourceMaps = profile ? snapshotSourceMaps() : null;
   const { context, page, problems } = await openApp(browser, url);
   try {
     await page.addInitScript(installProbes);
@@ -56,13 +72,18 @@ export async function runApp(browser, url, archivePath, { timeoutMs = 600_000 } 
     await pause(500);
     const idle = (await idleSampler.stop()).peak;
 
+    const stopProfile = profile ? await startProfile(cdp, page) : null;
     const sampler = startSampler(SAMPLE_INTERVAL_MS, heapUsed);
     const started = performance.now();
     await openFiles(page, [archivePath]);
-    const { report } = await downloadReport(page, timeoutMs);
+    await waitForReportReady(page, timeoutMs);
     const wallSeconds = (performance.now() - started) / 1000;
     const { peak, samples } = await sampler.stop();
+    const cpuProfile = stopProfile ? await stopProfile() : null;
+    // Long task entries arrive asynchronously; read them before the download click adds its own work.
+    await pause(200);
     const probes = await page.evaluate(() => window.__tarsierBench);
+    const { report } = await downloadReport(page, timeoutMs);
     const afterDrop = probes.longTasks.filter((task) => probes.changeAt !== null && task.startTime >= probes.changeAt);
     const beforeDrop = probes.longTasks.filter((task) => !afterDrop.includes(task));
     const longest = (tasks) => tasks.reduce((max, task) => Math.max(max, task.duration), 0);
@@ -86,6 +107,7 @@ export async function runApp(browser, url, archivePath, { timeoutMs = 600_000 } 
       workers: [...new Set(workers)].map((workerUrl) => workerUrl.slice(workerUrl.lastIndexOf('/') + 1)),
       workerCount: workers.length,
       problems,
+      ...(cpuProfile && { profile: { raw: cpuProfile.profile, ...(await summarizeProfile(cpuProfile, sourceMaps, afterDrop)) } }),
     };
   } finally {
     await context.close();

@@ -1,6 +1,6 @@
 // Tarsier's benchmark (`npm run bench` = build, then this):
 //
-//   node bench/run.mjs [image.tar] [--runs N] [--skip-big]
+//   node bench/run.mjs [image.tar] [--runs N] [--skip-big] [--profile]
 //
 // 1. Takes image.tar, or generates (once, cached in bench/out/) a realistic
 //    oci-archive of gzip layers made from this machine's /etc and /usr, and a
@@ -11,6 +11,8 @@
 //    2 layers at a time, one at a time, and one at a time on one core.
 // 4. Opens the 2 GB archive for its time to first view and listing.
 // Prints a table and writes bench/out/results.json. Medians over --runs.
+// --profile also records a main-thread CPU profile of each app run (first
+// run only) into bench/out/*.cpuprofile and prints its top functions.
 import { cpus, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -23,13 +25,14 @@ import { extractLayers, runNative, warmPageCache } from './native.mjs';
 const TARGETS = { ratio: 1.0, firstViewMs: 300, longTaskMs: 50 };
 
 function parseArguments(argv) {
-  const options = { image: null, runs: 1, big: true };
+  const options = { image: null, runs: 1, big: true, profile: false };
   for (let i = 0; i < argv.length; i += 1) {
     const argument = argv[i];
     if (argument === '--runs') options.runs = Math.max(1, Number(argv[++i]) || 1);
     else if (argument.startsWith('--runs=')) options.runs = Math.max(1, Number(argument.slice(7)) || 1);
     else if (argument === '--skip-big') options.big = false;
-    else if (argument.startsWith('-')) throw new Error(`unknown option ${argument}; usage: node bench/run.mjs [image.tar] [--runs N] [--skip-big]`);
+    else if (argument === '--profile') options.profile = true;
+    else if (argument.startsWith('-')) throw new Error(`unknown option ${argument}; usage: node bench/run.mjs [image.tar] [--runs N] [--skip-big] [--profile]`);
     else options.image = resolve(argument);
   }
   return options;
@@ -104,7 +107,7 @@ async function main() {
   try {
     for (let run = 1; run <= options.runs; run += 1) {
       log(`run ${run}/${options.runs}: app (load average ${load().toFixed(1)})…`);
-      appRuns.push({ ...(await runApp(browser, server.url, image.path)), load: load() });
+      appRuns.push({ ...(await runApp(browser, server.url, image.path, { profile: options.profile && run === 1 })), load: load() });
       log(`  first view ${appRuns.at(-1).timings.firstViewMs.toFixed(0)} ms, report ready ${(appRuns.at(-1).timings.analysisMs / 1000).toFixed(2)} s`);
       log(`run ${run}/${options.runs}: native, 2 layers at a time / one at a time / one core (load average ${load().toFixed(1)})…`);
       const parallel = await runNative(layers, { concurrency: 2 });
@@ -115,7 +118,7 @@ async function main() {
       log(`  native ${parallel.seconds.toFixed(2)} s / ${native.sequential.at(-1).seconds.toFixed(2)} s / ${native.oneCore.at(-1).seconds.toFixed(2)} s`);
       if (big) {
         log(`run ${run}/${options.runs}: 2 GB docker-archive (load average ${load().toFixed(1)})…`);
-        bigRuns.push({ ...(await runApp(browser, server.url, big.path)), load: load() });
+        bigRuns.push({ ...(await runApp(browser, server.url, big.path, { profile: options.profile && run === 1 })), load: load() });
         log(`  first view ${bigRuns.at(-1).timings.firstViewMs.toFixed(0)} ms, report ready ${(bigRuns.at(-1).timings.analysisMs / 1000).toFixed(2)} s`);
       }
     }
@@ -136,9 +139,10 @@ async function main() {
   const bigSummary = big ? summarizeApp(bigRuns) : null;
   const bigMismatches = big ? compareLayers(bigRuns[0].report, big.layers) : [];
   const appSeconds = app.analysisMs / 1000;
+  reportProfiles([['image-main-thread', appRuns[0]], ['big-main-thread', bigRuns[0]]]);
   const results = {
     date: new Date().toISOString(),
-    machine: { cpu: cpus()[0].model, cores: cpus().length, node: process.version, chromium: execFileSync('/usr/bin/chromium', ['--version']).toString().trim() },
+    machine: { cpu: cpus()[0].model, cores: cpus().length, node: process.version, chromium: chromiumVersion() },
     runs: options.runs,
     loadAverages: [...appRuns.map((run) => run.load), ...native.parallel.map((run) => run.load)],
     image: { path: image.path, size: image.size, layers: layers.length, storedBytes: stored, uncompressedBytes, compression: [...new Set(layers.map((layer) => layer.compression))] },
@@ -166,6 +170,23 @@ async function main() {
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   printTable(results);
   if (mismatches.length > 0 || bigMismatches.length > 0) process.exitCode = 1;
+}
+
+function chromiumVersion() {
+  // Debian's /usr/bin/chromium wrapper script prints a harmless shell warning on stderr.
+  return execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+}
+
+/** Writes each profiled run's .cpuprofile (open it in Chrome DevTools) and prints its top functions. */
+function reportProfiles(named) {
+  for (const [name, run] of named) {
+    if (!run?.profile) continue;
+    const path = join(outDir, `${name}.cpuprofile`);
+    writeFileSync(path, JSON.stringify(run.profile.raw));
+    console.log(`main thread, ${name} (${path}), self time:`);
+    for (const entry of run.profile.top) console.log(`  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`);
+    delete run.profile.raw;
+  }
 }
 
 function verdict(ok) {

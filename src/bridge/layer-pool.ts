@@ -64,6 +64,7 @@ export class LayerPool {
   #queue: Job[] = [];
   #sequence = 0;
 
+  /** `size`: workers at most (default `min(hardwareConcurrency - 1, 4)`, at least 1). */
   constructor(size = defaultPoolSize(), options: LayerPoolOptions = {}) {
     this.#size = Math.max(1, size);
     this.#idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
@@ -102,7 +103,10 @@ export class LayerPool {
     });
   }
 
-  /** Terminates every worker; queued and running jobs reject with an AbortError. */
+  /**
+   * Terminates every worker; queued and running jobs reject with an AbortError.
+   * The pool stays usable: later jobs start fresh workers.
+   */
   terminate(): void {
     const error = new DOMException('The layer pool was terminated.', 'AbortError');
     for (const job of this.#queue) {

@@ -339,3 +339,23 @@ export async function assertMatchesExpected(report, name, { layerDigest = 'ok', 
   }
 }
 
+
+/** Waits for an enabled button with this accessible name (text or aria-label). */
+export async function waitForEnabledButton(page, name, timeout = 60_000) {
+  await page.waitForFunction(
+    (label) =>
+      [...document.querySelectorAll('button')].some(
+        (element) => (element.textContent?.trim() === label || element.getAttribute('aria-label') === label) && !element.disabled,
+      ),
+    name,
+    { timeout },
+  );
+}
+
+/** Clicks "Download file list" once it is enabled and parses the saved files.json. */
+export async function downloadFileList(page, timeout = 60_000) {
+  await waitForEnabledButton(page, 'Download file list', timeout);
+  const button = page.getByRole('button', { name: 'Download file list' });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout }), button.click()]);
+  return { name: download.suggestedFilename(), list: JSON.parse(await readFile(await download.path(), 'utf8')) };
+}
