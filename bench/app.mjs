@@ -6,12 +6,14 @@
 //   moment its file input's change event (or drop event) fired;
 // - every main-thread long task (PerformanceObserver 'longtask', installed
 //   before the app's scripts run), split into those before and after the drop;
+//   and, from a Chromium trace of the run ('toplevel'), each main-thread
+//   task's CPU time next to its wall time;
 // - memory: /proc PSS/RSS of Chromium's processes (bench/memory.mjs) and the
 //   page's main-thread JS heap (CDP Performance.getMetrics JSHeapUsedSize);
 // - the layer workers the app started.
 import { downloadReport, openApp, openFiles } from '../test/e2e/harness.mjs';
 import { startSampler } from './memory.mjs';
-import { snapshotSourceMaps, startProfile, summarizeProfile } from './profile.mjs';
+import { TRACE_CATEGORIES, mainThreadTasks, snapshotSourceMaps, startProfile, summarizeProfile, summarizeTrace } from './profile.mjs';
 
 const SAMPLE_INTERVAL_MS = 100;
 
@@ -49,8 +51,10 @@ async function waitForReportReady(page, timeoutMs) {
 
 /**
  * Opens `archivePath` in a fresh page of `browser` served at `url`.
- * With `profile`, also samples the main thread's CPU (bench/profile.mjs).
- * Returns {report, timings, longTasks, memory, workers, problems, wallSeconds, profile?}.
+ * With `profile`, also samples the main thread's CPU and records a Chromium
+ * trace with V8's sampling profiler on every thread (bench/profile.mjs).
+ * Returns {report, timings, longTasks, memory, cpuSeconds (per Chromium
+ * process type, drop → report ready), workers, problems, wallSeconds, profile?}.
  */
 export async function runApp(browser, url, archivePath, { timeoutMs = 600_000, profile = false } = {}) {
   const sourceMaps = profile ? snapshotSourceMaps() : null;
@@ -72,14 +76,17 @@ export async function runApp(browser, url, archivePath, { timeoutMs = 600_000, p
     await pause(500);
     const idle = (await idleSampler.stop()).peak;
 
+    // 'toplevel' alone is cheap: it gives every task's wall and CPU time (see mainThreadTasks).
+    await browser.startTracing(page, { categories: profile ? TRACE_CATEGORIES : ['toplevel'] });
     const stopProfile = profile ? await startProfile(cdp, page) : null;
     const sampler = startSampler(SAMPLE_INTERVAL_MS, heapUsed);
     const started = performance.now();
     await openFiles(page, [archivePath]);
     await waitForReportReady(page, timeoutMs);
     const wallSeconds = (performance.now() - started) / 1000;
-    const { peak, samples } = await sampler.stop();
+    const { peak, samples, cpuSeconds } = await sampler.stop();
     const cpuProfile = stopProfile ? await stopProfile() : null;
+    const traceJson = (await browser.stopTracing()).toString('utf8');
     // Long task entries arrive asynchronously; read them before the download click adds its own work.
     await pause(200);
     const probes = await page.evaluate(() => window.__tarsierBench);
@@ -96,18 +103,26 @@ export async function runApp(browser, url, archivePath, { timeoutMs = 600_000, p
         observed: probes.observing,
         afterDrop: { count: afterDrop.length, longestMs: longest(afterDrop), totalMs: afterDrop.reduce((sum, task) => sum + task.duration, 0) },
         pageLoad: { count: beforeDrop.length, longestMs: longest(beforeDrop) },
+        mainThreadTasks: mainThreadTasks(traceJson),
         tasks: afterDrop,
       },
       memory: {
         method: '/proc smaps_rollup Pss summed over the Chromium processes this run launched; VmRSS of the largest renderer; CDP Performance.getMetrics JSHeapUsedSize (main thread)',
-        samples: samples.length,
+        samples,
         idle: { rendererRss: idle.rendererRss, totalPss: idle.totalPss, jsHeapUsed: idle.extra },
         peak: { rendererRss: peak.rendererRss, totalPss: peak.totalPss, jsHeapUsed: peak.extra, pssByType: peak.byType },
       },
+      cpuSeconds,
       workers: [...new Set(workers)].map((workerUrl) => workerUrl.slice(workerUrl.lastIndexOf('/') + 1)),
       workerCount: workers.length,
       problems,
-      ...(cpuProfile && { profile: { raw: cpuProfile.profile, ...(await summarizeProfile(cpuProfile, sourceMaps, afterDrop)) } }),
+      ...(cpuProfile && {
+        profile: {
+          raw: cpuProfile.profile,
+          ...(await summarizeProfile(cpuProfile, sourceMaps, afterDrop)),
+          trace: await summarizeTrace(traceJson, sourceMaps, cpuProfile.offsetMicros, afterDrop),
+        },
+      }),
     };
   } finally {
     await context.close();

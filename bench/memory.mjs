@@ -53,37 +53,63 @@ function kilobytesField(text, field) {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** One sample: {rendererRss (largest renderer), totalPss, byType: {type: pss}} in bytes. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat fields 14 and 15. */
+function cpuSecondsOf(pid) {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (!stat) return 0;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * One sample: {rendererRss (largest renderer), totalPss, byType: {type: pss}}
+ * in bytes, and cpu: {pid: {type, seconds}} (CPU used so far).
+ */
 export function sampleChromiumMemory(rootPid = process.pid) {
   let rendererRss = 0;
   let totalPss = 0;
   const byType = {};
+  const cpu = {};
   for (const { pid, type } of chromiumProcesses(rootPid)) {
+    cpu[pid] = { type, seconds: cpuSecondsOf(pid) };
     const rollup = readText(`/proc/${pid}/smaps_rollup`);
     const pss = kilobytesField(rollup, 'Pss');
     totalPss += pss;
     byType[type] = (byType[type] ?? 0) + pss;
     if (type === 'renderer') rendererRss = Math.max(rendererRss, kilobytesField(readText(`/proc/${pid}/status`), 'VmRSS'));
   }
-  return { rendererRss, totalPss, byType };
+  return { rendererRss, totalPss, byType, cpu };
+}
+
+/** CPU seconds used between two samples, per process type (a process born in between counts from 0). */
+function cpuBetween(first, last) {
+  const byType = {};
+  for (const [pid, { type, seconds }] of Object.entries(last.cpu)) {
+    byType[type] = (byType[type] ?? 0) + seconds - (first.cpu[pid]?.seconds ?? 0);
+  }
+  return byType;
 }
 
 /**
  * Samples every `intervalMs` until stop() is called; also calls the optional
  * async `extra()` (e.g. CDP Performance.getMetrics) and keeps its maximum.
- * stop() resolves to {samples, peak: {rendererRss, totalPss, extra}}.
+ * stop() resolves to {samples (count), peak: {rendererRss, totalPss, extra,
+ * byType}, cpuSeconds: {type: CPU seconds used while sampling}}.
  */
 export function startSampler(intervalMs, extra = null) {
-  const samples = [];
+  const first = sampleChromiumMemory();
   const peak = { rendererRss: 0, totalPss: 0, extra: 0, byType: {} };
+  let samples = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const sample = sampleChromiumMemory();
-      if (extra) sample.extra = await extra().catch(() => 0);
-      samples.push({ at: performance.now(), ...sample });
+      const extraValue = extra ? await extra().catch(() => 0) : 0;
+      samples += 1;
       peak.rendererRss = Math.max(peak.rendererRss, sample.rendererRss);
-      peak.extra = Math.max(peak.extra, sample.extra ?? 0);
+      peak.extra = Math.max(peak.extra, extraValue);
       if (sample.totalPss > peak.totalPss) {
         peak.totalPss = sample.totalPss;
         peak.byType = sample.byType;
@@ -95,7 +121,7 @@ export function startSampler(intervalMs, extra = null) {
     async stop() {
       running = false;
       await loop;
-      return { samples, peak };
+      return { samples, peak, cpuSeconds: cpuBetween(first, sampleChromiumMemory()) };
     },
   };
 }

@@ -89,7 +89,13 @@ entries=$($decompress < "$blob" | tee -p "$work/fifo" | tar -t | wc -l)
 wait
 echo "$stored $(cat "$work/diff") $entries"
 rm -rf "$work"
+times
 `;
+
+/** CPU seconds from bash's \`times\` line "0m1.234s 0m0.056s" (user, system of the children). */
+function cpuSecondsOf(line) {
+  return [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, minutes, seconds]) => sum + Number(minutes) * 60 + Number(seconds), 0);
+}
 
 function runLayer(layer, cpuList) {
   const command = ['bash', '-c', LAYER_SCRIPT, 'layer', layer.path, DECOMPRESS[layer.compression]];
@@ -98,8 +104,15 @@ function runLayer(layer, cpuList) {
   return new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 1 << 20 }, (error, stdout) => {
       if (error) return reject(error);
-      const [stored, diff, entries] = stdout.trim().split(/\s+/);
-      resolve({ digest: `sha256:${stored}`, diffId: `sha256:${diff}`, entries: Number(entries), seconds: (performance.now() - started) / 1000 });
+      const lines = stdout.trim().split('\n');
+      const [stored, diff, entries] = lines[0].split(/\s+/);
+      resolve({
+        digest: `sha256:${stored}`,
+        diffId: `sha256:${diff}`,
+        entries: Number(entries),
+        seconds: (performance.now() - started) / 1000,
+        cpuSeconds: cpuSecondsOf(lines.at(-1)),
+      });
     });
   });
 }
@@ -107,7 +120,7 @@ function runLayer(layer, cpuList) {
 /**
  * Runs the native pipeline on every layer, `concurrency` layers at a time,
  * biggest first; `cpuList` (e.g. "0") pins every process to those cores.
- * Returns {seconds, layers: [{digest, diffId, entries, seconds}] in input order}.
+ * Returns {seconds, cpuSeconds, layers: [{digest, diffId, entries, seconds, cpuSeconds}] in input order}.
  */
 export async function runNative(layers, { concurrency, cpuList = null }) {
   const order = layers.map((_, index) => index).sort((a, b) => layers[b].size - layers[a].size);
@@ -121,7 +134,8 @@ export async function runNative(layers, { concurrency, cpuList = null }) {
     }
   });
   await Promise.all(lanes);
-  return { seconds: (performance.now() - started) / 1000, layers: results };
+  const cpuSeconds = results.reduce((sum, result) => sum + result.cpuSeconds, 0);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds, layers: results };
 }
 
 /** Reads every file once so that both sides start from a warm page cache. */

@@ -44,7 +44,14 @@ async function loadTracer(sourceMaps) {
       const file = url.slice(url.lastIndexOf('/') + 1);
       if (!parsed.has(file)) parsed.set(file, sourceMaps.has(file) ? new TraceMap(sourceMaps.get(file)) : null);
       const map = parsed.get(file);
-      const original = map && originalPositionFor(map, { line: line + 1, column });
+      if (!map || line < 0 || column < 0) return null;
+      let original;
+      try {
+        original = originalPositionFor(map, { line: line + 1, column });
+      } catch {
+        // A position past the map's last line (trace frames are not always exact).
+        return null;
+      }
       if (!original?.source) return null;
       return `${original.name ?? '(anonymous)'} ${original.source.replace(/^(\.\.\/)+/, '')}:${original.line}`;
     };
@@ -88,5 +95,142 @@ export async function summarizeProfile({ profile, offsetMicros }, sourceMaps, lo
   return {
     top: rank(overall, limit),
     longTasks: windows.map(({ startTime, duration, self }) => ({ startTime, duration, top: rank(self, 6) })),
+  };
+}
+
+/** Trace categories: the renderer's task timeline, plus V8's sampling profiler on every thread (workers too). */
+export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler', 'v8.execute'];
+
+/** Timeline events worth naming when they run inside a long task. */
+const TIMELINE_EVENTS = new Set([
+  'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'FunctionCall', 'TimerFire', 'FireAnimationFrame',
+  'EventDispatch', 'v8.compile', 'v8.compileModule', 'v8.evaluateModule', 'ParseHTML', 'MajorGC', 'MinorGC', 'V8.GC_SCAVENGER',
+  'HitTest', 'ScheduleStyleRecalculation', 'RunMicrotasks', 'XHRReadyStateChange', 'v8.run', 'V8.Execute',
+]);
+
+/**
+ * Summarizes a Chromium trace (JSON from browser.stopTracing()) of one run:
+ * for each thread of the renderer that ran JavaScript (main thread, layer
+ * workers), the self time per function from V8's sampling profiler; and for
+ * each long task [{startTime, duration}] (performance.now() ms, aligned by
+ * `offsetMicros`), the inclusive time of the timeline events inside it
+ * (Layout, UpdateLayoutTree, FunctionCall…, nested events counted in each).
+ */
+export async function summarizeTrace(traceJson, sourceMaps, offsetMicros, longTasks = [], limit = 12) {
+  const trace = await loadTracer(sourceMaps);
+  const events = JSON.parse(traceJson).traceEvents ?? [];
+  const threadNames = new Map();
+  for (const event of events) {
+    if (event.ph === 'M' && event.name === 'thread_name') threadNames.set(`${event.pid}:${event.tid}`, event.args.name);
+  }
+  // V8 profile chunks: nodes arrive incrementally per profile id; samples carry time deltas.
+  const profiles = new Map();
+  for (const event of events) {
+    if (event.name === 'Profile') profiles.set(event.id, { thread: `${event.pid}:${event.tid}`, nodes: new Map(), samples: [] });
+    if (event.name !== 'ProfileChunk') continue;
+    const profile = profiles.get(event.id);
+    const data = event.args?.data;
+    if (!profile || !data) continue;
+    for (const node of data.cpuProfile?.nodes ?? []) profile.nodes.set(node.id, node);
+    const samples = data.cpuProfile?.samples ?? [];
+    samples.forEach((id, index) => profile.samples.push({ id, delta: data.timeDeltas?.[index] ?? 0 }));
+  }
+  const threads = [];
+  const seen = new Set();
+  for (const profile of profiles.values()) {
+    // The CDP Profiler's own session shows up as a second profile of the main thread: keep one per thread.
+    if (seen.has(profile.thread)) continue;
+    seen.add(profile.thread);
+    const self = new Map();
+    let total = 0;
+    profile.samples.forEach((sample, index) => {
+      const micros = profile.samples[index + 1]?.delta ?? 0;
+      const frame = profile.nodes.get(sample.id)?.callFrame;
+      if (!frame) return;
+      const where = frame.url ? ` ${frame.url.slice(frame.url.lastIndexOf('/') + 1)}:${frame.lineNumber + 1}` : '';
+      const name = (frame.url && trace(frame.url, frame.lineNumber, frame.columnNumber)) || `${frame.functionName || '(anonymous)'}${where}`;
+      self.set(name, (self.get(name) ?? 0) + micros);
+      total += micros;
+    });
+    const busy = total - (self.get('(idle)') ?? 0);
+    if (busy < 50_000) continue;
+    threads.push({
+      thread: threadNames.get(profile.thread) ?? profile.thread,
+      busyMs: busy / 1000,
+      top: [...self.entries()]
+        .map(([name, micros]) => ({ name, selfMs: micros / 1000 }))
+        .sort((a, b) => b.selfMs - a.selfMs)
+        .slice(0, limit),
+    });
+  }
+  const mainThreads = new Set([...threadNames].filter(([, name]) => name === 'CrRendererMain').map(([key]) => key));
+  const windows = longTasks.map((task) => {
+    const from = task.startTime * 1000 + offsetMicros;
+    const to = from + task.duration * 1000;
+    const inclusive = new Map();
+    for (const event of events) {
+      if (event.ph !== 'X' || !TIMELINE_EVENTS.has(event.name) || !mainThreads.has(`${event.pid}:${event.tid}`)) continue;
+      if (event.ts + (event.dur ?? 0) <= from || event.ts >= to) continue;
+      const name = event.name === 'FunctionCall' && event.args?.data?.functionName ? `FunctionCall ${event.args.data.functionName}` : event.name;
+      inclusive.set(name, (inclusive.get(name) ?? 0) + Math.min(event.ts + event.dur, to) - Math.max(event.ts, from));
+    }
+    // The task itself: wall time (dur) against the thread's CPU time (tdur). On a loaded machine the
+    // difference is time the main thread waited for a core, not work the app did.
+    const runTask = events.find(
+      (event) =>
+        event.ph === 'X' &&
+        (event.name === 'RunTask' || event.name === 'ThreadControllerImpl::RunTask') &&
+        mainThreads.has(`${event.pid}:${event.tid}`) &&
+        event.ts < to &&
+        event.ts + event.dur > from &&
+        event.dur >= 0.8 * task.duration * 1000,
+    );
+    return {
+      startTime: task.startTime,
+      duration: task.duration,
+      wallMs: runTask ? runTask.dur / 1000 : null,
+      cpuMs: runTask?.tdur !== undefined ? runTask.tdur / 1000 : null,
+      events: [...inclusive.entries()]
+        .map(([name, micros]) => ({ name, ms: micros / 1000 }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 8),
+    };
+  });
+  return { threads: threads.sort((a, b) => b.busyMs - a.busyMs), longTasks: windows };
+}
+
+const TASK_EVENTS = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+
+/**
+ * The renderer main thread's tasks in a trace recorded with the 'toplevel'
+ * category: the longest by wall time, and the longest by the thread's own CPU
+ * time (`tdur`). On a loaded machine a task's wall time includes the time its
+ * thread waited for a core; its CPU time is the work the app did.
+ * Returns {tasks, overFiftyWall, overFiftyCpu, longestWallMs, longestCpuMs}
+ * for the main thread that ran the most, or null without one.
+ */
+export function mainThreadTasks(traceJson) {
+  const events = JSON.parse(traceJson).traceEvents ?? [];
+  const mainThreads = new Set();
+  for (const event of events) {
+    if (event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain') mainThreads.add(`${event.pid}:${event.tid}`);
+  }
+  const byThread = new Map();
+  for (const event of events) {
+    const key = `${event.pid}:${event.tid}`;
+    if (event.ph !== 'X' || !TASK_EVENTS.has(event.name) || !mainThreads.has(key)) continue;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key).push({ wallMs: event.dur / 1000, cpuMs: (event.tdur ?? event.dur) / 1000 });
+  }
+  const busiest = [...byThread.values()].sort(
+    (a, b) => b.reduce((sum, task) => sum + task.cpuMs, 0) - a.reduce((sum, task) => sum + task.cpuMs, 0),
+  )[0];
+  if (!busiest) return null;
+  return {
+    tasks: busiest.length,
+    overFiftyWall: busiest.filter((task) => task.wallMs >= 50).length,
+    overFiftyCpu: busiest.filter((task) => task.cpuMs >= 50).length,
+    longestWallMs: Math.max(...busiest.map((task) => task.wallMs)),
+    longestCpuMs: Math.max(...busiest.map((task) => task.cpuMs)),
   };
 }

@@ -11,8 +11,10 @@
 //    2 layers at a time, one at a time, and one at a time on one core.
 // 4. Opens the 2 GB archive for its time to first view and listing.
 // Prints a table and writes bench/out/results.json. Medians over --runs.
-// --profile also records a main-thread CPU profile of each app run (first
-// run only) into bench/out/*.cpuprofile and prints its top functions.
+// --profile adds one traced run per image (not counted in the figures):
+// self time per function on the main thread and in the layer workers (V8's
+// sampling profiler via Chromium tracing), what ran inside each long task,
+// and bench/out/*-main-thread.cpuprofile for Chrome DevTools.
 import { cpus, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -76,12 +78,16 @@ function summarizeApp(runs) {
     longestTaskMs: Math.max(...runs.map((run) => run.longTasks.afterDrop.longestMs)),
     longTasks: Math.max(...runs.map((run) => run.longTasks.afterDrop.count)),
     pageLoadLongestTaskMs: Math.max(...runs.map((run) => run.longTasks.pageLoad.longestMs)),
+    longestTaskCpuMs: Math.max(...runs.map((run) => run.longTasks.mainThreadTasks?.longestCpuMs ?? 0)),
+    tasksOverFiftyCpu: Math.max(...runs.map((run) => run.longTasks.mainThreadTasks?.overFiftyCpu ?? 0)),
     peakRendererRss: Math.max(...runs.map((run) => run.memory.peak.rendererRss)),
     peakTotalPss: Math.max(...runs.map((run) => run.memory.peak.totalPss)),
     peakJsHeapUsed: Math.max(...runs.map((run) => run.memory.peak.jsHeapUsed)),
     idleRendererRss: median(runs.map((run) => run.memory.idle.rendererRss)),
     idleTotalPss: median(runs.map((run) => run.memory.idle.totalPss)),
     workerCount: Math.max(...runs.map((run) => run.workerCount)),
+    cpuSeconds: median(runs.map((run) => Object.values(run.cpuSeconds).reduce((sum, seconds) => sum + seconds, 0))),
+    cpuSecondsByType: runs[0].cpuSeconds,
   };
 }
 
@@ -104,21 +110,30 @@ async function main() {
   const native = { parallel: [], sequential: [], oneCore: [] };
   const bigRuns = [];
   let nativeLayers = null;
+  const profiled = [];
   try {
+    if (options.profile) {
+      // Tracing slows every thread: profiled runs are extra runs, kept out of the figures.
+      log('profiled runs (not counted)…');
+      profiled.push(['image', await runApp(browser, server.url, image.path, { profile: true })]);
+      if (big) profiled.push(['big', await runApp(browser, server.url, big.path, { profile: true })]);
+    }
     for (let run = 1; run <= options.runs; run += 1) {
       log(`run ${run}/${options.runs}: app (load average ${load().toFixed(1)})…`);
-      appRuns.push({ ...(await runApp(browser, server.url, image.path, { profile: options.profile && run === 1 })), load: load() });
+      appRuns.push({ ...(await runApp(browser, server.url, image.path)), load: load() });
       log(`  first view ${appRuns.at(-1).timings.firstViewMs.toFixed(0)} ms, report ready ${(appRuns.at(-1).timings.analysisMs / 1000).toFixed(2)} s`);
       log(`run ${run}/${options.runs}: native, 2 layers at a time / one at a time / one core (load average ${load().toFixed(1)})…`);
       const parallel = await runNative(layers, { concurrency: 2 });
-      native.parallel.push({ seconds: parallel.seconds, load: load() });
-      native.sequential.push({ seconds: (await runNative(layers, { concurrency: 1 })).seconds, load: load() });
-      native.oneCore.push({ seconds: (await runNative(layers, { concurrency: 1, cpuList: '0' })).seconds, load: load() });
+      native.parallel.push({ seconds: parallel.seconds, cpuSeconds: parallel.cpuSeconds, load: load() });
+      const sequential = await runNative(layers, { concurrency: 1 });
+      native.sequential.push({ seconds: sequential.seconds, cpuSeconds: sequential.cpuSeconds, load: load() });
+      const oneCore = await runNative(layers, { concurrency: 1, cpuList: '0' });
+      native.oneCore.push({ seconds: oneCore.seconds, cpuSeconds: oneCore.cpuSeconds, load: load() });
       nativeLayers ??= parallel.layers.map((result, index) => ({ ...result, size: layers[index].size }));
       log(`  native ${parallel.seconds.toFixed(2)} s / ${native.sequential.at(-1).seconds.toFixed(2)} s / ${native.oneCore.at(-1).seconds.toFixed(2)} s`);
       if (big) {
         log(`run ${run}/${options.runs}: 2 GB docker-archive (load average ${load().toFixed(1)})…`);
-        bigRuns.push({ ...(await runApp(browser, server.url, big.path, { profile: options.profile && run === 1 })), load: load() });
+        bigRuns.push({ ...(await runApp(browser, server.url, big.path)), load: load() });
         log(`  first view ${bigRuns.at(-1).timings.firstViewMs.toFixed(0)} ms, report ready ${(bigRuns.at(-1).timings.analysisMs / 1000).toFixed(2)} s`);
       }
     }
@@ -133,13 +148,14 @@ async function main() {
     sequential: median(native.sequential.map((run) => run.seconds)),
     oneCore: median(native.oneCore.map((run) => run.seconds)),
   };
+  const nativeCpuSeconds = median(Object.values(native).flatMap((runs) => runs.map((run) => run.cpuSeconds)));
   const reportLayerList = [...reportLayers(appRuns[0].report).values()];
   const uncompressedBytes = reportLayerList.reduce((sum, layer) => sum + (layer.uncompressedSize ?? 0), 0);
   const mismatches = compareLayers(appRuns[0].report, nativeLayers);
   const bigSummary = big ? summarizeApp(bigRuns) : null;
   const bigMismatches = big ? compareLayers(bigRuns[0].report, big.layers) : [];
   const appSeconds = app.analysisMs / 1000;
-  reportProfiles([['image-main-thread', appRuns[0]], ['big-main-thread', bigRuns[0]]]);
+  reportProfiles(profiled);
   const results = {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0].model, cores: cpus().length, node: process.version, chromium: chromiumVersion() },
@@ -150,6 +166,7 @@ async function main() {
     native: Object.fromEntries(
       Object.entries(nativeSeconds).map(([name, seconds]) => [name, { seconds, storedMBps: mb(stored) / seconds, uncompressedMBps: mb(uncompressedBytes) / seconds }]),
     ),
+    cpuSeconds: { app: app.cpuSeconds, appByProcess: app.cpuSecondsByType, native: nativeCpuSeconds },
     ratio: { appOverNativeParallel: appSeconds / nativeSeconds.parallel, appOverNativeSequential: appSeconds / nativeSeconds.sequential, appOverNativeOneCore: appSeconds / nativeSeconds.oneCore },
     verification: { agreesWithNative: mismatches.length === 0, mismatches },
     big: big && {
@@ -161,6 +178,7 @@ async function main() {
       verification: { agreesWithGenerator: bigMismatches.length === 0, mismatches: bigMismatches },
     },
     targets: TARGETS,
+    profiles: Object.fromEntries(profiled.map(([name, run]) => [name, { timings: run.timings, longTasks: run.longTasks.afterDrop, ...run.profile }])),
     rawRuns: {
       app: appRuns.map(({ report, ...rest }) => ({ ...rest, longTasks: { ...rest.longTasks, tasks: rest.longTasks.tasks.slice(0, 50) } })),
       native,
@@ -181,10 +199,20 @@ function chromiumVersion() {
 function reportProfiles(named) {
   for (const [name, run] of named) {
     if (!run?.profile) continue;
-    const path = join(outDir, `${name}.cpuprofile`);
+    const path = join(outDir, `${name}-main-thread.cpuprofile`);
     writeFileSync(path, JSON.stringify(run.profile.raw));
-    console.log(`main thread, ${name} (${path}), self time:`);
-    for (const entry of run.profile.top) console.log(`  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`);
+    console.log(`profile of ${name} (first view ${run.timings.firstViewMs.toFixed(0)} ms, report ready ${(run.timings.analysisMs / 1000).toFixed(2)} s under tracing); main thread CPU profile in ${path}`);
+    for (const thread of run.profile.trace.threads) {
+      console.log(`  ${thread.thread}: ${thread.busyMs.toFixed(0)} ms busy; self time:`);
+      for (const entry of thread.top.slice(0, 8)) console.log(`    ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`);
+    }
+    for (const task of run.profile.longTasks) {
+      const events = run.profile.trace.longTasks.find((window) => window.startTime === task.startTime)?.events ?? [];
+      const window = run.profile.trace.longTasks.find((candidate) => candidate.startTime === task.startTime);
+      const cpu = window?.cpuMs != null ? ` (${window.cpuMs.toFixed(0)} ms of it on the CPU)` : '';
+      console.log(`  long task at ${task.startTime.toFixed(0)} ms, ${task.duration} ms${cpu}: ${events.slice(0, 4).map((event) => `${event.name} ${event.ms.toFixed(0)} ms`).join(', ')}`);
+      for (const entry of task.top.slice(0, 4)) console.log(`    ${entry.selfMs.toFixed(1).padStart(7)} ms  ${entry.name}`);
+    }
     delete run.profile.raw;
   }
 }
@@ -211,6 +239,13 @@ function printTable(results) {
   row('ratio app / native (1 core)', ratio.appOverNativeOneCore.toFixed(2), '');
   row('first view after the drop', `${app.firstViewMs.toFixed(0)} ms`, `target ≤ ${results.targets.firstViewMs} ms: ${verdict(app.firstViewMs <= results.targets.firstViewMs)}`);
   row('longest main-thread task after the drop', `${app.longestTaskMs.toFixed(0)} ms`, `target < ${results.targets.longTaskMs} ms: ${verdict(app.longestTaskMs < results.targets.longTaskMs)} (${app.longTasks} long task(s); page load ${app.pageLoadLongestTaskMs.toFixed(0)} ms)`);
+  const byProcess = Object.entries(results.cpuSeconds.appByProcess)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .map(([type, seconds]) => `${type} ${seconds.toFixed(1)}`)
+    .join(', ');
+  row('CPU time, app (all Chromium processes)', `${results.cpuSeconds.app.toFixed(1)} s`, byProcess);
+  row('CPU time, native (median of all runs)', `${results.cpuSeconds.native.toFixed(1)} s`, 'user + system of every process');
+  row('longest main-thread task, CPU time only', `${app.longestTaskCpuMs.toFixed(0)} ms`, `${app.tasksOverFiftyCpu} task(s) with ≥ 50 ms of CPU (trace; the rest of a long task is waiting for a core)`);
   row('peak renderer RSS', `${mb(app.peakRendererRss).toFixed(0)} MB`, `idle ${mb(app.idleRendererRss).toFixed(0)} MB`);
   row('peak Chromium PSS (all processes)', `${mb(app.peakTotalPss).toFixed(0)} MB`, `idle ${mb(app.idleTotalPss).toFixed(0)} MB`);
   row('peak main-thread JS heap', `${mb(app.peakJsHeapUsed).toFixed(1)} MB`, '');
@@ -221,7 +256,8 @@ function printTable(results) {
     row('first view after the drop', `${big.firstViewMs.toFixed(0)} ms`, `target ≤ ${results.targets.firstViewMs} ms: ${verdict(big.firstViewMs <= results.targets.firstViewMs)}`);
     row('every layer listed and hashed', `${(big.analysisMs / 1000).toFixed(2)} s`, `${(mb(big.size) / (big.analysisMs / 1000)).toFixed(0)} MB/s`);
     row('longest main-thread task after the drop', `${big.longestTaskMs.toFixed(0)} ms`, `target < ${results.targets.longTaskMs} ms: ${verdict(big.longestTaskMs < results.targets.longTaskMs)}`);
-    row('peak renderer RSS / Chromium PSS', `${mb(big.peakRendererRss).toFixed(0)} MB`, `${mb(big.peakTotalPss).toFixed(0)} MB`);
+    row('longest main-thread task, CPU time only', `${big.longestTaskCpuMs.toFixed(0)} ms`, `${big.tasksOverFiftyCpu} task(s) with ≥ 50 ms of CPU`);
+    row('peak renderer RSS / Chromium PSS', `${mb(big.peakRendererRss).toFixed(0)} MB`, `${mb(big.peakTotalPss).toFixed(0)} MB (idle ${mb(big.idleRendererRss).toFixed(0)} / ${mb(big.idleTotalPss).toFixed(0)} MB)`);
     row('listing agrees with the generator', big.verification.agreesWithGenerator ? 'yes' : 'NO', big.verification.mismatches.slice(0, 3).join('; '));
   }
   console.log('-'.repeat(92));

@@ -4,9 +4,11 @@
 //   node bench/zstd.mjs [file.tar.zst]
 //
 // Without an argument it builds bench/out/usr.tar.zst once (gitignored).
-// Both decoders are fed 4 MiB chunks read synchronously from disk, which is
-// how the worker reads a File with FileReaderSync; fzstd is push-style and
-// also works on network streams, zstddec needs a synchronous iterable.
+// Both decoders are fed 4 MiB chunks read synchronously from disk. fzstd is
+// push-style; zstddec pulls from a synchronous iterable, which
+// src/core/zstd.ts turns into a push decoder (so it also serves network
+// streams). Measured 2026-11-25 on the project machine (1.05 GB out):
+// zstd -dc 885 MB/s, zstddec 486 MB/s, fzstd 158 MB/s → zstddec is used.
 import { execFileSync, execSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

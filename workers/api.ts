@@ -22,9 +22,12 @@ export interface LayerWorkerApi {
    * (`{code, message, path}`, a plain object so that comlink keeps its code)
    * when the bytes cannot be read at all (network, HTTP status).
    * `onProgress` is called at most every ~50 ms, and once at the end.
+   * `refreshHeaders`, for registry URLs, returns fresh Authorization headers;
+   * the worker calls it once when the blob GET answers 401 (expired token).
    */
   inspect(
     location: BlobLocation,
     onProgress: (progress: LayerProgress) => void,
+    refreshHeaders?: () => Promise<Record<string, string>>,
   ): Promise<BlobResult>;
 }

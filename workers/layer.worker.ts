@@ -18,8 +18,29 @@ const SLICE_SIZE = 4 * 1024 * 1024;
 /** PERF-NOTES.md: progress posts every 50 ms cause no long tasks on the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
 
+/** Authorization for a URL location: the headers to send, and how to renew them after a 401. */
+interface UrlAuth {
+  headers: Record<string, string>;
+  refresh?: () => Promise<Record<string, string>>;
+}
+
+/** GETs a registry URL; on 401 (token expired) asks for fresh headers once and retries. */
+async function fetchBlob(url: string, auth: UrlAuth): Promise<Response> {
+  const response = await fetch(url, { headers: auth.headers });
+  if (response.status !== 401 || !auth.refresh) return response;
+  await response.body?.cancel();
+  auth.headers = await auth.refresh();
+  // One renewal per job: a second 401 is a real refusal, reported as such.
+  auth.refresh = undefined;
+  return fetch(url, { headers: auth.headers });
+}
+
 /** Feeds the stored bytes at `location` to `inspector`. */
-async function readInto(location: BlobLocation, inspector: BlobInspector): Promise<void> {
+async function readInto(
+  location: BlobLocation,
+  inspector: BlobInspector,
+  auth: UrlAuth,
+): Promise<void> {
   if (location.kind === 'blob') {
     const { blob } = location;
     for (let offset = 0; offset < blob.size; offset += SLICE_SIZE) {
@@ -31,7 +52,7 @@ async function readInto(location: BlobLocation, inspector: BlobInspector): Promi
   if (location.kind !== 'url') return;
   let response: Response;
   try {
-    response = await fetch(location.url, { headers: location.headers });
+    response = await fetchBlob(location.url, auth);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new InspectError(
@@ -59,24 +80,34 @@ async function inspectOnce(
   location: BlobLocation,
   report: (progress: LayerProgress) => void,
   options: BlobInspectorOptions,
+  auth: UrlAuth,
 ): Promise<BlobResult> {
   const inspector = new BlobInspector({
     ...options,
     onProgress: (read, uncompressed) => report({ read, uncompressed }),
   });
-  await readInto(location, inspector);
+  await readInto(location, inspector, auth);
   return inspector.close();
 }
 
 const layerWorkerApi: LayerWorkerApi = {
-  async inspect(location, onProgress) {
+  async inspect(location, onProgress, refreshHeaders) {
     if (location.kind === 'scanned') return location.result;
     const report = throttle(onProgress, PROGRESS_INTERVAL_MS);
+    const auth: UrlAuth = {
+      headers: location.kind === 'url' ? location.headers : {},
+      refresh: refreshHeaders,
+    };
     try {
-      let result = await inspectOnce(location, report, {});
+      let result = await inspectOnce(location, report, { keepEntries: true }, auth);
       // Browsers' DecompressionStream stops after the first gzip member; fflate reads them all.
       if (result.compression === 'gzip' && result.error?.message.includes(TRAILING_GZIP_DATA)) {
-        result = await inspectOnce(location, report, { gzip: createFflateGunzip });
+        result = await inspectOnce(
+          location,
+          report,
+          { keepEntries: true, gzip: createFflateGunzip },
+          auth,
+        );
       }
       report.flush();
       // Messages name the file they concern (DESIGN.md: "a clear message that names the file").

@@ -29,11 +29,11 @@ export type DecoderFactory = (onData: DataHandler) => StreamDecoder;
 /**
  * Compressed bytes per decoder call. DecompressionStream and fflate inflate a
  * whole input chunk before yielding, and deflate expands at most ~1032×, so
- * 128 KiB of input yields at most ~132 MB at once, even for a bomb of zeros.
+ * 64 KiB of input yields at most ~66 MB at once, even for a bomb of zeros.
  */
-export const MAX_INPUT_PIECE = 128 * 1024;
+export const MAX_INPUT_PIECE = 64 * 1024;
 
-/** Input pieces queued in a DecompressionStream at most (8 × 128 KiB). */
+/** Input pieces queued in a DecompressionStream at most (8 × 64 KiB). */
 const MAX_WRITES_IN_FLIGHT = 8;
 
 /** Marker in the message of the error raised for data after the first gzip member. */

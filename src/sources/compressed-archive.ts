@@ -10,7 +10,7 @@ import { createNativeGunzip, inputPieces, type DataHandler, type StreamDecoder }
 import { toErrorInfo, type InspectErrorInfo } from '../core/errors';
 import { TarWalker } from '../core/tar';
 import type { BlobResult, Compression, EntryType, TarEntry } from '../core/types';
-import { createFzstdDecoder } from '../core/zstd';
+import { createZstdDecoder } from '../core/zstd';
 import { cleanTablePath, FileTable, resolveLinkTarget, type TableFile } from './file-table';
 
 /** A member seen by the scan: its bytes when small, its inspection when large. */
@@ -177,7 +177,7 @@ export function tableFromScan(scan: ScanOutcome): FileTable {
 
 /** Picks the push-style decoder for a compressed outer archive. */
 function outerDecoder(compression: Compression, onData: DataHandler): StreamDecoder {
-  return compression === 'zstd' ? createFzstdDecoder(onData) : createNativeGunzip(onData);
+  return compression === 'zstd' ? createZstdDecoder(onData) : createNativeGunzip(onData);
 }
 
 /**

@@ -299,7 +299,9 @@ export async function listReferrers(
     }
     await response.body?.cancel();
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    // Registries without the API (distribution 2.8) answer 404 from a route that sends no CORS
+    // headers, which a browser reports as a network failure: both mean "try the tag schema".
+    if (!isNotFound(error) && !isNetworkFailure(error)) throw error;
   }
   const fallbackTag = digest.replace(':', '-');
   try {
@@ -309,6 +311,10 @@ export async function listReferrers(
     if (isNotFound(error)) return [];
     throw error;
   }
+}
+
+function isNetworkFailure(error: unknown): boolean {
+  return error instanceof InspectError && error.code === InspectErrorCode.Network;
 }
 
 function isNotFound(error: unknown): boolean {

@@ -39,6 +39,11 @@ export interface RegistryClientOptions {
   mode: RegistryMode;
   /** Sent to token endpoints and Basic-auth registries only. */
   credentials?: RegistryCredentials | null;
+  /**
+   * Registries `auto` mode has moved to the proxy, shared between clients so
+   * that a page learns once per registry that it sends no CORS headers.
+   */
+  proxiedHosts?: Set<string>;
 }
 
 /** One GET against a registry. */
@@ -50,6 +55,8 @@ export interface RegistryRequest {
   /** Path starting with `/v2/`. */
   path: string;
   accept?: string;
+  /** `HEAD` asks only whether the object exists (and for its digest); default `GET`. */
+  method?: 'GET' | 'HEAD';
 }
 
 /** Header the reference proxy sets on refusals of its own (as opposed to the registry's). */
@@ -71,7 +78,7 @@ export class RegistryClient {
   readonly #mode: RegistryMode;
   readonly #credentials: RegistryCredentials | null;
   /** Registries `auto` mode has moved to the proxy. */
-  readonly #proxiedHosts = new Set<string>();
+  readonly #proxiedHosts: Set<string>;
   /** Bearer tokens by `host scope`. */
   readonly #tokens = new Map<string, string>();
   /** Registries that answered with a Basic challenge. */
@@ -84,6 +91,7 @@ export class RegistryClient {
     this.#proxyUrl = options.proxyUrl ? options.proxyUrl.replace(/\/+$/, '') : null;
     this.#mode = options.mode;
     this.#credentials = options.credentials ?? null;
+    this.#proxiedHosts = options.proxiedHosts ?? new Set<string>();
     if (this.#mode === 'proxy' && this.#proxyUrl === null) {
       throw new InspectError(
         InspectErrorCode.Network,
@@ -111,6 +119,24 @@ export class RegistryClient {
       return { Authorization: basicAuthorization(this.#credentials) };
     }
     return {};
+  }
+
+  /**
+   * Forgets the cached token for `repository` and asks the registry again
+   * (a HEAD of `path`, which answers 401 with a fresh challenge), returning
+   * the new Authorization headers. Bearer tokens are short-lived (Docker
+   * Hub's last 300 s), so a worker whose blob GET was refused calls this.
+   */
+  async refreshAuthHeaders(
+    signal: AbortSignal,
+    host: string,
+    repository: string,
+    path: string,
+  ): Promise<Record<string, string>> {
+    this.#tokens.delete(`${host} ${pullScope(repository)}`);
+    const response = await this.get(signal, { host, repository, path, method: 'HEAD' });
+    await response.body?.cancel();
+    return this.authHeaders(host, repository);
   }
 
   /**
@@ -175,7 +201,7 @@ export class RegistryClient {
     };
     if (request.accept) headers.Accept = request.accept;
     const url = this.urlFor(request.host, request.path);
-    const response = await this.#fetchOrFail(url, { headers, signal });
+    const response = await this.#fetchOrFail(url, { method: request.method ?? 'GET', headers, signal });
     const proxyError = response.headers.get(proxyErrorHeader);
     if (proxyError) throw await proxyRefusal(request, proxyError, response);
     return response;

@@ -72,10 +72,14 @@ export class Inspector {
   #scanProgress = $state.raw<{ read: number; uncompressed: number } | null>(null);
   #firstViewMs = $state<number | null>(null);
   #analysisMs = $state<number | null>(null);
-  #selection = $derived(this.#source ? resolveSelection(this.#source, this.#route) : null);
+  #selection: Selection | null;
 
   constructor(settings: Settings) {
     this.#settings = settings;
+    // Assigned here, not as a field initializer, because it reads #settings (the remembered platform).
+    this.#selection = $derived(
+      this.#source ? resolveSelection(this.#source, this.#route, settings.platform) : null,
+    );
   }
 
   get input(): SourceInput | null {
@@ -171,9 +175,11 @@ export class Inspector {
         get proxyUrl() {
           return settings.effectiveProxyUrl;
         },
-        credentials: null,
+        get credentials() {
+          return settings.credentials;
+        },
         get platform() {
-          return route().platform ?? null;
+          return route().platform ?? settings.platform;
         },
       },
       (progress) => {

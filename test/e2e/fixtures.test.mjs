@@ -3,7 +3,8 @@
 // gzip/zstd and `tar -t` computed (test/fixtures/generated/expected/).
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertMatchesExpected, downloadReport, fixturesDir, openFiles, useApp } from './harness.mjs';
 
@@ -47,6 +48,26 @@ describe('every good fixture, opened as a file', () => {
       assert.deepEqual(problems, []);
     });
   }
+
+  test('oci-multiplatform.tar: indexes[] lists every platform of the image index, blobs present or not', async () => {
+    const { page, problems } = await app.open();
+    await openFiles(page, [join(fixturesDir, 'oci-multiplatform.tar')]);
+    const { report } = await downloadReport(page, 60_000);
+    // doc-index.json is the image index blob of this archive, written by the fixture script with jq.
+    const indexBytes = readFileSync(join(fixturesDir, 'doc-index.json'));
+    const index = JSON.parse(indexBytes);
+    const digest = `sha256:${createHash('sha256').update(indexBytes).digest('hex')}`;
+    const listed = report.indexes.find((entry) => entry.digest === digest);
+    assert.ok(listed, `indexes[] has ${digest}: ${JSON.stringify(report.indexes)}`);
+    assert.equal(listed.mediaType, index.mediaType);
+    const platformText = (platform) =>
+      typeof platform === 'string' ? platform : [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+    assert.deepEqual(
+      listed.manifests.map((entry) => ({ digest: entry.digest, platform: platformText(entry.platform) })),
+      index.manifests.map((entry) => ({ digest: entry.digest, platform: platformText(entry.platform) })),
+    );
+    assert.deepEqual(problems, []);
+  });
 
   test('Open sample image: the shipped sample equals expected/sample-image.tar.json', async () => {
     const { page, problems } = await app.open();

@@ -11,7 +11,8 @@ import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const root = new URL('../../', import.meta.url).pathname;
-export const distDir = join(root, 'dist');
+/** The built app; TARSIER_DIST serves another build (e.g. a private copy while others rebuild dist/). */
+export const distDir = process.env.TARSIER_DIST ?? join(root, 'dist');
 export const fixturesDir = join(root, 'test/fixtures/generated');
 /** The app is served from a sub-path to prove that relative asset URLs work. */
 export const basePath = '/some/sub/path/';
@@ -117,7 +118,8 @@ export async function downloadReport(page, timeout = 120_000) {
       return candidates.some((element) => !element.disabled);
     },
     null,
-    { timeout },
+    // Polled every 100 ms rather than every frame, to leave the main thread to the app.
+    { timeout, polling: 100 },
   );
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   const path = await download.path();
@@ -161,10 +163,10 @@ export function platformFacts(platform) {
  * `before` has run, and `open(hash)` which opens the app in a fresh context
  * that is closed after the test.
  */
-export function useApp(hooks, serverOptions) {
+export function useApp(hooks) {
   const shared = { server: null, browser: null, contexts: [] };
   hooks.before(async () => {
-    shared.server = await startStaticServer(serverOptions);
+    shared.server = await startStaticServer();
     shared.browser = await launchBrowser();
   });
   hooks.afterEach(async () => {
@@ -190,7 +192,7 @@ export async function waitForText(page, pattern, timeout = 30_000) {
   await page.waitForFunction(
     ([text, textFlags]) => new RegExp(text, textFlags).test(document.body.innerText),
     [source, flags],
-    { timeout },
+    { timeout, polling: 100 },
   );
 }
 
@@ -348,7 +350,7 @@ export async function waitForEnabledButton(page, name, timeout = 60_000) {
         (element) => (element.textContent?.trim() === label || element.getAttribute('aria-label') === label) && !element.disabled,
       ),
     name,
-    { timeout },
+    { timeout, polling: 100 },
   );
 }
 

@@ -37,6 +37,8 @@ beforeAll(async () => {
     gzip -6 -n -c gnu.tar > gnu.tar.gz
     zstd -q -3 -c gnu.tar > gnu.tar.zst
     head -c 30001 pax.tar | gzip -c > multi.tar.gz && tail -c +30002 pax.tar | gzip -1 -c >> multi.tar.gz
+    head -c 30001 pax.tar | zstd -q -c > multi.tar.zst && tail -c +30002 pax.tar | zstd -q -19 -c >> multi.tar.zst
+    { printf '\\x50\\x2a\\x4d\\x18\\x04\\x00\\x00\\x00skip'; cat gnu.tar.zst; } > skippable.tar.zst
     printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' > config.json
     gzip -c config.json > config.json.gz
     head -c 5000 /dev/urandom > garbage.bin
@@ -48,6 +50,8 @@ beforeAll(async () => {
     'gnu.tar.gz',
     'gnu.tar.zst',
     'multi.tar.gz',
+    'multi.tar.zst',
+    'skippable.tar.zst',
     'config.json',
     'config.json.gz',
     'garbage.bin',
@@ -94,6 +98,8 @@ describe('BlobInspector on good layers', () => {
     ['gnu.tar.gz', 'gzip', 'gzip -dc gnu.tar.gz'],
     ['gnu.tar.zst', 'zstd', 'zstd -dc gnu.tar.zst'],
     ['multi.tar.gz', 'gzip', 'gzip -dc multi.tar.gz'],
+    ['multi.tar.zst', 'zstd', 'zstd -dc multi.tar.zst'],
+    ['skippable.tar.zst', 'zstd', 'zstd -dc skippable.tar.zst'],
   ])(
     '%s: digest, diffId, size and members match the tools, in 7-byte and 1 MiB chunks',
     async (name, compression, decompress) => {
@@ -192,7 +198,9 @@ describe('BlobInspector on broken layers', () => {
 });
 
 /** Streams a file through a BlobInspector in 4 MiB chunks, returning the result and the RSS peak growth. */
-async function inspectFileMeasuringRss(file: string): Promise<{ result: BlobResult; growth: number }> {
+async function inspectFileMeasuringRss(
+  file: string,
+): Promise<{ result: BlobResult; growth: number }> {
   globalThis.gc?.();
   const before = process.memoryUsage().rss;
   let peak = before;
@@ -213,7 +221,10 @@ describe('bounded memory', () => {
 
   it('does not queue the input of an incompressible layer', { timeout: 120_000 }, async () => {
     const layer = join(tars.dir, 'random.tar.gz');
-    sh(`head -c 300000000 /dev/urandom > random && tar -cf - random | gzip -1 > random.tar.gz`, tars.dir);
+    sh(
+      `head -c 300000000 /dev/urandom > random && tar -cf - random | gzip -1 > random.tar.gz`,
+      tars.dir,
+    );
     const { result, growth } = await inspectFileMeasuringRss(layer);
     expect(result).toMatchObject({ entryCount: 1, error: null, digest: sha256sum(layer) });
     // Before pending writes were bounded, Node's DecompressionStream buffered all 300 MB.

@@ -1,0 +1,196 @@
+// Bounded memory on a decompression bomb, a responsive main thread while a
+// big layer is read, and Cancel stopping the work.
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { downloadReport, fixturesDir, layerFacts, openFiles, readExpected, useApp, waitForText } from './harness.mjs';
+
+const MB = 1024 * 1024;
+/** Peak resident memory allowed for the renderer process (it runs the page and its workers; idle ≈ 150 MB). */
+const RSS_LIMIT = 600 * MB;
+/** Longest main-thread task allowed while layers are read. */
+const LONG_TASK_LIMIT_MS = 200;
+
+/** pid → {ppid, rss, type} for every process, from /proc (type: Chromium's --type=, "browser" when absent). */
+function processTable() {
+  const table = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the parenthesised command: state ppid … (proc(5)); rss is field 24, in pages.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split(/[\0 ]/);
+      const type = args.find((arg) => arg.startsWith('--type='))?.slice('--type='.length) ?? 'browser';
+      table.set(Number(name), { ppid: Number(fields[1]), rss: Number(fields[21]) * 4096, type });
+    } catch {
+      // The process ended while we read it.
+    }
+  }
+  return table;
+}
+
+/**
+ * Resident bytes of the processes descended from this Node process: the
+ * largest renderer (the page and its workers live there) and all of them.
+ */
+function chromiumMemory() {
+  const table = processTable();
+  const isDescendant = (pid) => {
+    for (let current = table.get(pid)?.ppid; current; current = table.get(current)?.ppid) {
+      if (current === process.pid) return true;
+    }
+    return false;
+  };
+  let total = 0;
+  let largest = 0;
+  for (const [pid, { rss, type }] of table) {
+    if (!isDescendant(pid)) continue;
+    total += rss;
+    if (type === 'renderer') largest = Math.max(largest, rss);
+  }
+  return { total, largest };
+}
+
+/** Samples memory every 200 ms (RSS from /proc, the page's JS heap through CDP) until stopped. */
+async function sampleMemory(page) {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Performance.enable');
+  const peak = { largest: 0, total: 0, jsHeap: 0, samples: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { total, largest } = chromiumMemory();
+      peak.largest = Math.max(peak.largest, largest);
+      peak.total = Math.max(peak.total, total);
+      try {
+        const { metrics } = await session.send('Performance.getMetrics');
+        const heap = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0;
+        peak.jsHeap = Math.max(peak.jsHeap, heap);
+      } catch {
+        // The page may be between documents.
+      }
+      peak.samples += 1;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    await session.detach().catch(() => {});
+    return peak;
+  };
+}
+
+/** Records long tasks (https://w3c.github.io/longtasks/) from before the app starts. */
+const longTaskScript = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'longtask', buffered: true });
+};
+
+/**
+ * A ~100 MB layer: 48 MiB of random bytes (incompressible) and ~52 MiB of
+ * text, in 200 files, tarred by GNU tar and gzipped (-1). Kept in
+ * test/fixtures/generated/ between runs; the expected values come from
+ * sha256sum, gzip -dc and tar -t.
+ */
+function bigLayer() {
+  const archive = join(fixturesDir, 'e2e-big-layer.tar.gz');
+  const summary = join(fixturesDir, 'e2e-big-layer.json');
+  if (existsSync(archive) && existsSync(summary)) return { archive, ...JSON.parse(readFileSync(summary, 'utf8')) };
+  const root = join(fixturesDir, 'e2e-big-layer');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'data'), { recursive: true });
+  const line = 'the quick brown tarsier jumps over the lazy registry, line ';
+  for (let i = 0; i < 200; i += 1) {
+    if (i % 2 === 0) writeFileSync(join(root, 'data', `random-${i}.bin`), randomBytes(480 * 1024 + i));
+    else {
+      const lines = [];
+      for (let n = 0; n < 9000; n += 1) lines.push(`${line}${i}.${n}`);
+      writeFileSync(join(root, 'data', `text-${i}.txt`), `${lines.join('\n')}\n`.repeat(8));
+    }
+  }
+  const tar = join(fixturesDir, 'e2e-big-layer.tar');
+  execFileSync('tar', ['--sort=name', '--mtime=@1735689600', '--owner=0', '--group=0', '--numeric-owner', '-C', root, '-cf', tar, 'data']);
+  rmSync(root, { recursive: true, force: true });
+  const sha = (path) => `sha256:${execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]}`;
+  const diffId = sha(tar);
+  const uncompressedSize = statSync(tar).size;
+  const entries = execFileSync('tar', ['-tf', tar], { encoding: 'utf8', maxBuffer: 64 * MB }).split('\n').filter(Boolean).length;
+  execFileSync('gzip', ['-1', '-n', '-f', tar]);
+  const facts = { digest: sha(archive), size: statSync(archive).size, diffId, uncompressedSize, entries };
+  writeFileSync(summary, JSON.stringify(facts));
+  return { archive, ...facts };
+}
+
+describe('memory, main thread and cancel', () => {
+  const app = useApp({ before, after, afterEach });
+
+  test('decompression bomb (2 GiB of zeros): correct DiffID, bounded memory', async () => {
+    const expected = await readExpected('bomb-image.tar.json');
+    const { page, problems } = await app.open();
+    const stop = await sampleMemory(page);
+    const started = Date.now();
+    await openFiles(page, [join(fixturesDir, 'bomb-image.tar')]);
+    const { report } = await downloadReport(page, 180_000);
+    const peak = await stop();
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `# bomb: ${seconds.toFixed(1)} s; peak renderer RSS ${(peak.largest / MB).toFixed(0)} MB, ` +
+        `all Chromium processes ${(peak.total / MB).toFixed(0)} MB, page JS heap ${(peak.jsHeap / MB).toFixed(0)} MB (${peak.samples} samples)`,
+    );
+    assert.deepEqual(report.images[0].layers.map(layerFacts), expected.layers);
+    assert.deepEqual(report.images[0].layers[0].verified, { digest: 'ok', diffId: 'ok' });
+    assert.ok(peak.samples >= 5, 'memory was sampled during the run');
+    assert.ok(peak.largest < RSS_LIMIT, `peak renderer RSS ${(peak.largest / MB).toFixed(0)} MB < ${RSS_LIMIT / MB} MB`);
+    assert.ok(peak.jsHeap < 200 * MB, `page JS heap ${(peak.jsHeap / MB).toFixed(0)} MB`);
+    assert.deepEqual(problems, []);
+  });
+
+  test('a ~100 MB layer: no main-thread task over 200 ms while it is read', async () => {
+    const layer = bigLayer();
+    const { page, problems } = await app.open('', { initScript: longTaskScript });
+    await page.getByLabel('Open image files').waitFor({ state: 'attached' });
+    await page.waitForTimeout(500);
+    const openedAt = await page.evaluate(() => performance.now());
+    await openFiles(page, [layer.archive]);
+    const { report } = await downloadReport(page, 120_000);
+    const [got] = report.images[0].layers;
+    assert.deepEqual(
+      { digest: got.digest, size: got.size, diffId: got.diffId, uncompressedSize: got.uncompressedSize, entries: got.entries },
+      { digest: layer.digest, size: layer.size, diffId: layer.diffId, uncompressedSize: layer.uncompressedSize, entries: layer.entries },
+    );
+    const tasks = await page.evaluate((since) => window.__longTasks.filter((task) => task.start >= since), openedAt);
+    const longest = Math.max(0, ...tasks.map((task) => task.duration));
+    console.log(`# big layer: ${(report.timings.analysisMs / 1000).toFixed(1)} s; ${tasks.length} long tasks, longest ${longest.toFixed(0)} ms`);
+    assert.ok(longest <= LONG_TASK_LIMIT_MS, `longest main-thread task ${longest.toFixed(0)} ms: ${JSON.stringify(tasks)}`);
+    assert.deepEqual(problems, []);
+  });
+
+  test('Cancel stops the layer pass of the bomb', async () => {
+    const { page, problems } = await app.open();
+    await openFiles(page, [join(fixturesDir, 'bomb-image.tar')]);
+    const cancel = page.getByRole('button', { name: 'Cancel' });
+    await cancel.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    const clickedAt = Date.now();
+    await cancel.click();
+    await waitForText(page, /cancel/i, 10_000);
+    await cancel.waitFor({ state: 'detached', timeout: 10_000 });
+    const stoppedIn = Date.now() - clickedAt;
+    // The bomb takes 15–25 s to read; stopping must not wait for it.
+    assert.ok(stoppedIn < 5_000, `stopped ${stoppedIn} ms after Cancel`);
+    const { report } = await downloadReport(page, 10_000);
+    const [layer] = report.images[0].layers;
+    assert.notEqual(layer.verified.diffId, 'ok', 'the DiffID was not computed');
+    assert.equal(layer.diffId ?? null, null);
+    assert.ok(layer.error ?? report.errors.length > 0, 'the report says the layer was not analysed');
+    assert.match(JSON.stringify(report), /cancel/i);
+    assert.deepEqual(problems, []);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The filesystem worker's API and its message DTOs. The main thread imports
+ * this file with `import type` only. Everything that crosses the boundary is
+ * structured-clonable (Blobs, Files, plain objects, WritableStreams as
+ * transferables).
+ */
+import type { ElfSummary } from '../src/core/elf';
+import type { FileKind } from '../src/core/file-kind';
+import type { FileListEntry, FileListView } from '../src/core/file-list';
+import type { BlobLocation } from '../src/core/model';
+import type { SearchQuery } from '../src/core/search';
+import type { TreeRow, TreeSort, TreeView } from '../src/core/tree-rows';
+import type { Compression, EntryType, TarEntry } from '../src/core/types';
+
+export type { TreeRow, TreeSort, TreeView };
+
+/** One layer of the opened image (index = layer index), as the layer pipeline saw it. */
+export interface LayerSource {
+  /** Every member (BlobResult.entries, kept by the layer workers). */
+  entries: TarEntry[];
+  /** Where the stored bytes are, or null when they cannot be read again. */
+  location: BlobLocation | null;
+  /** Compression found by the pipeline, or null when unknown. */
+  compression: Compression | null;
+  /** DiffID computed by the pipeline (keys the decompressed-layer cache), or null. */
+  diffId: string | null;
+}
+
+/**
+ * How compressed layers are kept for file reads: `on-demand` decodes a layer
+ * into the OPFS cache on its first read; `prefetch` also starts decoding every
+ * compressed layer (largest first) right after load; `off` decodes from the
+ * layer's start on every read (no disk use; for comparison and as fallback).
+ */
+export type CacheMode = 'on-demand' | 'prefetch' | 'off';
+
+/** Options of {@link FilesystemWorkerApi.load}. */
+export interface LoadOptions {
+  cache?: CacheMode;
+}
+
+/** Result of resolving a path with symlinks followed inside the image. */
+export type ResolveResponse = { path: string; row: TreeRow } | { error: string };
+
+/** One search hit. */
+export interface SearchHitRow {
+  path: string;
+  layer: number;
+  type: EntryType | 'whiteout' | 'opaque';
+  size: number;
+  survives: boolean;
+}
+
+export interface SearchResponse {
+  hits: SearchHitRow[];
+  capped: boolean;
+}
+
+/** What the viewer needs to pick a renderer. */
+export interface FileInfo {
+  /** Content size of the resolved regular file. */
+  size: number;
+  kind: FileKind;
+  elf: ElfSummary | null;
+}
+
+/** What to save, for {@link FilesystemWorkerApi.save}. */
+export type SaveRequest =
+  | { kind: 'file'; layer: number; path: string }
+  | { kind: 'directory'; layer: number; path: string }
+  | { kind: 'layer'; layer: number; form: 'stored' | 'uncompressed' }
+  | { kind: 'rootfs'; layer: number };
+
+/** What workers/filesystem.worker.ts exposes through comlink. */
+export interface FilesystemWorkerApi {
+  /** Builds the merged filesystem of every layer; replaces what a previous call loaded. */
+  load(layers: LayerSource[], options?: LoadOptions): Promise<void>;
+  children(layer: number, view: TreeView, directory: string, sort: TreeSort): Promise<TreeRow[]>;
+  stat(layer: number, view: TreeView, path: string): Promise<TreeRow | null>;
+  resolve(layer: number, path: string): Promise<ResolveResponse>;
+  /** Rejects with an InspectErrorInfo for an invalid pattern. */
+  search(query: SearchQuery, layer: number): Promise<SearchResponse>;
+  fileList(view: FileListView, layer: number): Promise<FileListEntry[]>;
+  /** At most 64 MiB per call (clamped to the file). `requestId` lets {@link cancel} abort the call. */
+  readFile(requestId: number, layer: number, path: string, offset: number, length: number): Promise<Uint8Array>;
+  fileInfo(requestId: number, layer: number, path: string): Promise<FileInfo>;
+  /**
+   * Writes the request's bytes into `target` (a transferred stream of a file
+   * the user picked), or, when `target` is null, into a file in the Origin
+   * Private File System and resolves with that File for a download.
+   */
+  save(requestId: number, request: SaveRequest, target: WritableStream<Uint8Array> | null): Promise<File | null>;
+  /** Aborts the call started with `requestId` (it rejects with an AbortError). */
+  cancel(requestId: number): void;
+  /** Closes cached layers' file handles and deletes temporary download files. */
+  dispose(): Promise<void>;
+}

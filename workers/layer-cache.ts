@@ -1,0 +1,191 @@
+/**
+ * Decompressed layers kept in the Origin Private File System, keyed by DiffID
+ * (the sha256 of exactly these bytes, so a cached file can never belong to
+ * another layer). The first read of a compressed layer decodes it once into
+ * `tarsier-layers/<hex>.tar` through a FileSystemSyncAccessHandle (dedicated
+ * workers only, https://fs.spec.whatwg.org/#api-filesystemsyncaccesshandle);
+ * every later read is a positioned `read()` of the bytes it needs. A read
+ * waits only until its range has been written, not for the whole layer.
+ *
+ * `<hex>.done` is written after the data file was flushed: without it a file
+ * is a leftover of an interrupted fill and is decoded again.
+ */
+import { decodeLayer, type StoredStream } from '../src/core/layer-content';
+import { InspectError, InspectErrorCode } from '../src/core/errors';
+import type { Compression } from '../src/core/types';
+import { openSyncHandle, type SyncAccessHandle } from './opfs';
+
+const DIRECTORY = 'tarsier-layers';
+
+interface Waiter {
+  end: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** One layer's cache file, being filled or complete. */
+class CachedLayer {
+  written = 0;
+  complete = false;
+  failure: unknown = null;
+  readonly waiters: Waiter[] = [];
+  constructor(readonly handle: SyncAccessHandle) {}
+
+  /** Resolves once `[0, end)` is on disk (or the layer is complete and shorter). */
+  async until(signal: AbortSignal, end: number): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    if (this.complete || this.written >= end) return;
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(new DOMException('The operation was aborted.', 'AbortError'));
+      };
+      const settle = (finish: () => void): void => {
+        signal.removeEventListener('abort', onAbort);
+        finish();
+      };
+      const waiter: Waiter = {
+        end,
+        resolve: () => settle(resolve),
+        reject: (error) => settle(() => reject(error)),
+      };
+      this.waiters.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  wake(): void {
+    for (const waiter of [...this.waiters]) {
+      if (this.failure !== null) waiter.reject(this.failure);
+      else if (this.complete || this.written >= waiter.end) waiter.resolve();
+      else continue;
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+    }
+  }
+
+  read(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, end - start));
+    const read = this.handle.read(out, { at: start });
+    if (read < out.length) {
+      throw new InspectError(InspectErrorCode.Truncated, `the layer ends before byte ${end}`);
+    }
+    return out;
+  }
+}
+
+/**
+ * Decompressed layers of other images are kept up to this many bytes
+ * (most recently written first); older ones are deleted when an image loads.
+ */
+export const OTHER_IMAGES_BUDGET = 2 * 1024 ** 3;
+
+/**
+ * Deletes cached layers whose DiffID is not in `keep`, oldest first, until
+ * those left take at most `budget` bytes. Files locked by another tab are skipped.
+ */
+export async function pruneCache(keep: ReadonlySet<string>, budget = OTHER_IMAGES_BUDGET): Promise<void> {
+  const root = await navigator.storage.getDirectory();
+  const directory = await root.getDirectoryHandle(DIRECTORY, { create: true });
+  const others: { hex: string; size: number; modified: number }[] = [];
+  const entries = (directory as unknown as { keys(): AsyncIterable<string> }).keys();
+  for await (const name of entries) {
+    const match = /^([0-9a-f]{64})\.tar$/.exec(name);
+    if (match === null || keep.has(`sha256:${match[1]}`)) continue;
+    const file = await (await directory.getFileHandle(name)).getFile().catch(() => null);
+    if (file !== null) others.push({ hex: match[1], size: file.size, modified: file.lastModified });
+  }
+  others.sort((a, b) => b.modified - a.modified);
+  let kept = 0;
+  for (const other of others) {
+    kept += other.size;
+    if (kept <= budget) continue;
+    await directory.removeEntry(`${other.hex}.done`).catch(() => {});
+    await directory.removeEntry(`${other.hex}.tar`).catch(() => {});
+  }
+}
+
+/** The cache of one worker: each layer's file handle stays open while the image is open. */
+export class LayerCache {
+  readonly #layers = new Map<string, Promise<CachedLayer>>();
+
+  /** The cache entry for a layer, starting its fill (in the background) when it is not on disk yet. */
+  layer(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
+    let entry = this.#layers.get(diffId);
+    if (entry === undefined) {
+      entry = this.#open(diffId, compression, stored);
+      this.#layers.set(diffId, entry);
+      // A failed open is retried by the next read rather than remembered.
+      entry.catch(() => this.#layers.delete(diffId));
+    }
+    return entry;
+  }
+
+  /** Reads `[start, end)` of the uncompressed layer, waiting for the fill to get there. */
+  async read(signal: AbortSignal, diffId: string, compression: Compression, stored: StoredStream, start: number, end: number): Promise<Uint8Array> {
+    const layer = await this.layer(diffId, compression, stored);
+    await layer.until(signal, end);
+    return layer.read(start, end);
+  }
+
+  /** Size of the whole uncompressed layer, once its fill has finished. */
+  async size(signal: AbortSignal, diffId: string, compression: Compression, stored: StoredStream): Promise<number> {
+    const layer = await this.layer(diffId, compression, stored);
+    await layer.until(signal, Number.POSITIVE_INFINITY);
+    return layer.handle.getSize();
+  }
+
+  /** Closes every handle (the files stay for the next time the image is opened). */
+  async close(): Promise<void> {
+    for (const entry of this.#layers.values()) {
+      const layer = await entry.catch(() => null);
+      layer?.handle.close();
+    }
+    this.#layers.clear();
+  }
+
+  async #open(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
+    const hex = diffId.replace(/^sha256:/, '');
+    // Not an InspectError: the reader then falls back to decoding without a cache.
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a sha256 DiffID: ${diffId}`);
+    const root = await navigator.storage.getDirectory();
+    const directory = await root.getDirectoryHandle(DIRECTORY, { create: true });
+    const file = await directory.getFileHandle(`${hex}.tar`, { create: true });
+    const done = await directory.getFileHandle(`${hex}.done`).then(() => true, () => false);
+    const handle = await openSyncHandle(file);
+    const layer = new CachedLayer(handle);
+    if (done) {
+      layer.written = handle.getSize();
+      layer.complete = true;
+      return layer;
+    }
+    handle.truncate(0);
+    void this.#fill(layer, compression, stored).then(
+      async () => {
+        handle.flush();
+        await directory.getFileHandle(`${hex}.done`, { create: true });
+        layer.complete = true;
+        layer.wake();
+      },
+      (error: unknown) => {
+        layer.failure = error;
+        layer.wake();
+        this.#layers.delete(diffId);
+        handle.close();
+      },
+    );
+    return layer;
+  }
+
+  async #fill(layer: CachedLayer, compression: Compression, stored: StoredStream): Promise<void> {
+    // The fill outlives the read that started it: other reads wait on it.
+    const signal = new AbortController().signal;
+    await decodeLayer(signal, stored, compression, (chunk, position) => {
+      layer.handle.write(chunk, { at: position });
+      layer.written = Math.max(layer.written, position + chunk.length);
+      layer.wake();
+      return false;
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The part of the Origin Private File System API that the workers use and
+ * that the project's DOM type library lacks: FileSystemSyncAccessHandle
+ * exists only in dedicated workers (https://fs.spec.whatwg.org/#api-filesystemsyncaccesshandle).
+ */
+
+/** A synchronous, exclusive handle on an OPFS file. */
+export interface SyncAccessHandle {
+  read(buffer: Uint8Array, options?: { at?: number }): number;
+  write(buffer: Uint8Array, options?: { at?: number }): number;
+  truncate(size: number): void;
+  getSize(): number;
+  flush(): void;
+  close(): void;
+}
+
+/** Opens the exclusive sync handle of an OPFS file (rejects when another context holds it). */
+export function openSyncHandle(file: FileSystemFileHandle): Promise<SyncAccessHandle> {
+  const withSync = file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> };
+  return withSync.createSyncAccessHandle();
+}
+
+/** True when this context can open sync handles on OPFS files (dedicated workers of current browsers). */
+export function opfsAvailable(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function'
+    && typeof FileSystemFileHandle !== 'undefined' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype;
+}
