@@ -166,7 +166,7 @@ async function main() {
     native: Object.fromEntries(
       Object.entries(nativeSeconds).map(([name, seconds]) => [name, { seconds, storedMBps: mb(stored) / seconds, uncompressedMBps: mb(uncompressedBytes) / seconds }]),
     ),
-    cpuSeconds: { app: app.cpuSeconds, appByProcess: app.cpuSecondsByType, native: nativeCpuSeconds },
+    cpuSeconds: { app: app.cpuSeconds, appByProcess: app.cpuSecondsByType, native: nativeCpuSeconds, appOverNative: app.cpuSeconds / nativeCpuSeconds },
     ratio: { appOverNativeParallel: appSeconds / nativeSeconds.parallel, appOverNativeSequential: appSeconds / nativeSeconds.sequential, appOverNativeOneCore: appSeconds / nativeSeconds.oneCore },
     verification: { agreesWithNative: mismatches.length === 0, mismatches },
     big: big && {
@@ -245,6 +245,7 @@ function printTable(results) {
     .join(', ');
   row('CPU time, app (all Chromium processes)', `${results.cpuSeconds.app.toFixed(1)} s`, byProcess);
   row('CPU time, native (median of all runs)', `${results.cpuSeconds.native.toFixed(1)} s`, 'user + system of every process');
+  row('ratio app / native CPU time', results.cpuSeconds.appOverNative.toFixed(2), 'hardly moved by the machine\'s load, unlike the wall-time ratios');
   row('longest main-thread task, CPU time only', `${app.longestTaskCpuMs.toFixed(0)} ms`, `${app.tasksOverFiftyCpu} task(s) with ≥ 50 ms of CPU (trace; the rest of a long task is waiting for a core)`);
   row('peak renderer RSS', `${mb(app.peakRendererRss).toFixed(0)} MB`, `idle ${mb(app.idleRendererRss).toFixed(0)} MB`);
   row('peak Chromium PSS (all processes)', `${mb(app.peakTotalPss).toFixed(0)} MB`, `idle ${mb(app.idleTotalPss).toFixed(0)} MB`);

@@ -50,7 +50,7 @@ export const corsHeaders = {
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
   'Access-Control-Allow-Headers': 'Authorization, Accept, Range',
   'Access-Control-Expose-Headers':
-    'Docker-Content-Digest, WWW-Authenticate, Link, Content-Length, Content-Range, Location, Docker-Distribution-API-Version, X-Registry-Proxy-Error',
+    'Docker-Content-Digest, WWW-Authenticate, Link, Content-Length, Content-Range, Location, Docker-Distribution-API-Version, Retry-After, X-Registry-Proxy-Error',
   'Access-Control-Max-Age': '600',
 };
 

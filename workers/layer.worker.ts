@@ -43,8 +43,13 @@ async function readInto(
 ): Promise<void> {
   if (location.kind === 'blob') {
     const { blob } = location;
+    const read = async (offset: number): Promise<Uint8Array> =>
+      new Uint8Array(await blob.slice(offset, offset + SLICE_SIZE).arrayBuffer());
+    // One slice of read-ahead: the browser process reads the next slice while this thread hashes and inflates.
+    let next = read(0);
     for (let offset = 0; offset < blob.size; offset += SLICE_SIZE) {
-      const bytes = new Uint8Array(await blob.slice(offset, offset + SLICE_SIZE).arrayBuffer());
+      const bytes = await next;
+      if (offset + SLICE_SIZE < blob.size) next = read(offset + SLICE_SIZE);
       await inspector.write(bytes);
     }
     return;

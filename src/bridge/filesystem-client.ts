@@ -146,7 +146,11 @@ export class FilesystemClient {
   async #save(signal: AbortSignal, request: SaveRequest, suggestedName: string): Promise<SaveOutcome> {
     // The picker needs the click's user activation: ask before any other await.
     const target = await pickSaveTarget(suggestedName);
-    if (signal.aborted) throw abortError();
+    if (signal.aborted) {
+      // Aborting a picked file's stream discards what the picker created.
+      await target?.abort();
+      throw abortError();
+    }
     const id = this.#nextRequest++;
     const sent = target === null ? null : transfer(target, [target as unknown as Transferable]);
     const file = await this.#abortable(signal, id, this.#api.save(id, request, sent));

@@ -44,6 +44,8 @@ export interface RawTarHeader {
   linkName: string;
   uname: string;
   gname: string;
+  /** Old GNU sparse (`S`): the file's real size, and whether extension headers follow. */
+  sparse: { realSize: number; extended: boolean } | null;
 }
 
 /** Metadata collected from `x`/`g`/`L`/`K` records, applied to the next member. */
@@ -63,6 +65,8 @@ export interface ResolvedTarHeader {
   type: EntryType;
   /** Bytes of data that follow the header (before padding). */
   dataSize: number;
+  /** Size of the file's content: `dataSize`, or the real size of a sparse file. */
+  contentSize: number;
   mode: number;
   uid: number;
   gid: number;
@@ -200,6 +204,10 @@ export function decodeRawHeader(block: Uint8Array): RawTarHeader {
     linkName: readText(block, 157, 100),
     uname: isV7 ? '' : readText(block, 265, 32),
     gname: isV7 ? '' : readText(block, 297, 32),
+    sparse:
+      block[156] === 0x53
+        ? { realSize: readTarNumber(block, 483, 12, 'realsize'), extended: block[482] !== 0 }
+        : null,
   };
 }
 
@@ -233,6 +241,7 @@ function entryTypeOf(typeFlag: string, name: string): EntryType {
     case '0':
     case '\0':
     case '7':
+    case 'S':
       return name.endsWith('/') ? 'dir' : 'file';
     case '1':
       return 'hardlink';
@@ -271,10 +280,13 @@ export function resolveHeader(
   globalPax: ReadonlyMap<string, string>,
 ): ResolvedTarHeader {
   const pax = new Map([...globalPax, ...pending.pax]);
-  const name = pax.get('path') ?? pending.longName ?? raw.name;
+  // GNU's PAX sparse formats store the real name in GNU.sparse.name (tar(5) § GNU sparse).
+  const name = pax.get('GNU.sparse.name') ?? pax.get('path') ?? pending.longName ?? raw.name;
   const linkName = pax.get('linkpath') ?? pending.longLink ?? raw.linkName;
   const type = entryTypeOf(raw.typeFlag, name);
   const size = paxNumber(pax.get('size'), raw.size, 'size');
+  const sparseSize = pax.get('GNU.sparse.realsize') ?? pax.get('GNU.sparse.size');
+  const realSize = paxNumber(sparseSize, raw.sparse?.realSize ?? size, 'sparse size');
   let xattrs: Record<string, string> | null = null;
   for (const [key, value] of pax) {
     if (key.startsWith('SCHILY.xattr.')) {
@@ -287,6 +299,7 @@ export function resolveHeader(
     linkName,
     type,
     dataSize: HEADER_ONLY_TYPES.has(type) ? 0 : size,
+    contentSize: HEADER_ONLY_TYPES.has(type) ? 0 : realSize,
     mode: raw.mode & 0o7777,
     uid: paxNumber(pax.get('uid'), raw.uid, 'uid'),
     gid: paxNumber(pax.get('gid'), raw.gid, 'gid'),
@@ -295,6 +308,15 @@ export function resolveHeader(
     gname: pax.get('gname') ?? raw.gname,
     xattrs,
   };
+}
+
+/**
+ * Old GNU sparse headers (`S`) with more than 4 holes are followed by
+ * extension blocks of 21 more entries each; byte 504 of each block says
+ * whether another one follows. They sit between the header and the data.
+ */
+export function hasMoreSparseBlocks(extensionBlock: Uint8Array): boolean {
+  return extensionBlock[504] !== 0;
 }
 
 /** Rejects PAX/GNU metadata payloads over MAX_META_SIZE before they are buffered. */

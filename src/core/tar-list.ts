@@ -15,6 +15,7 @@ import {
   decodeRawHeader,
   emptyPendingMeta,
   isMetaTypeFlag,
+  hasMoreSparseBlocks,
   isZeroBlock,
   paddedSize,
   parsePaxRecords,
@@ -30,7 +31,7 @@ export interface TarMember {
   /** The name as stored (after PAX/GNU long names). */
   rawName: string;
   type: EntryType;
-  /** Bytes of data. */
+  /** Bytes of data stored in the archive (for a sparse file, less than its real size). */
   size: number;
   /** Offset of the member's data in the archive. */
   dataOffset: number;
@@ -132,7 +133,7 @@ export async function listTarMembers(
       const block = await reader.bytesAt(pos, TAR_BLOCK_SIZE);
       if (isZeroBlock(block)) break;
       const raw = decodeRawHeader(block);
-      const dataOffset = pos + TAR_BLOCK_SIZE;
+      let dataOffset = pos + TAR_BLOCK_SIZE;
       memberStart ??= pos;
       if (isMetaTypeFlag(raw.typeFlag)) {
         checkMetaSize(raw);
@@ -151,6 +152,15 @@ export async function listTarMembers(
         continue;
       }
       const header = resolveHeader(raw, pending, globalPax);
+      for (let more = raw.sparse?.extended ?? false; more; dataOffset += TAR_BLOCK_SIZE) {
+        if (dataOffset + TAR_BLOCK_SIZE > totalSize) {
+          throw new InspectError(
+            InspectErrorCode.Truncated,
+            `archive ends inside the header of ${header.name}`,
+          );
+        }
+        more = hasMoreSparseBlocks(await reader.bytesAt(dataOffset, TAR_BLOCK_SIZE));
+      }
       if (dataOffset + header.dataSize > totalSize) {
         throw new InspectError(
           InspectErrorCode.Truncated,

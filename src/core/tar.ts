@@ -16,6 +16,7 @@ import {
   decodeRawHeader,
   emptyPendingMeta,
   isMetaTypeFlag,
+  hasMoreSparseBlocks,
   isZeroBlock,
   paddedSize,
   parsePaxRecords,
@@ -37,7 +38,7 @@ export interface TarWalkerOptions {
   keepEntries?: boolean;
 }
 
-type WalkerState = 'header' | 'meta' | 'data' | 'end';
+type WalkerState = 'header' | 'sparse' | 'meta' | 'data' | 'end';
 
 /** Turns a resolved header into the TarEntry vocabulary. */
 function entryFromHeader(header: ResolvedTarHeader, offset: number): TarEntry {
@@ -45,7 +46,7 @@ function entryFromHeader(header: ResolvedTarHeader, offset: number): TarEntry {
   const entry: TarEntry = {
     path,
     type: header.type,
-    size: header.type === 'file' ? header.dataSize : 0,
+    size: header.type === 'file' ? header.contentSize : 0,
     mode: header.mode,
     uid: header.uid,
     gid: header.gid,
@@ -97,6 +98,8 @@ export class TarWalker {
   #recognised = false;
   /** Name of the member (or record) whose data is being read, for Truncated messages. */
   #currentName = '';
+  /** An old GNU sparse member waiting for its extension blocks to end. */
+  #sparseHeader: ResolvedTarHeader | null = null;
 
   constructor(options: TarWalkerOptions = {}) {
     this.#onEntry = options.onEntry;
@@ -139,12 +142,13 @@ export class TarWalker {
           if (this.#metaFill === this.#metaPayload.length) this.#finishMeta();
           break;
         }
-        case 'header': {
+        case 'header':
+        case 'sparse': {
           if (this.#headerFill === 0 && available >= TAR_BLOCK_SIZE) {
             // Fast path: the whole header is in this chunk, no copy.
             pos += TAR_BLOCK_SIZE;
             this.#position += TAR_BLOCK_SIZE;
-            this.#readHeader(chunk.subarray(pos - TAR_BLOCK_SIZE, pos));
+            this.#readBlock(chunk.subarray(pos - TAR_BLOCK_SIZE, pos));
             break;
           }
           const step = Math.min(TAR_BLOCK_SIZE - this.#headerFill, available);
@@ -154,7 +158,7 @@ export class TarWalker {
           this.#position += step;
           if (this.#headerFill === TAR_BLOCK_SIZE) {
             this.#headerFill = 0;
-            this.#readHeader(this.#headerBlock);
+            this.#readBlock(this.#headerBlock);
           }
           break;
         }
@@ -182,6 +186,16 @@ export class TarWalker {
       `tar ends inside ${where} at offset ${this.#position}`,
       this.#state === 'header' ? null : this.#currentName,
     );
+  }
+
+  #readBlock(block: Uint8Array): void {
+    if (this.#state === 'header') {
+      this.#readHeader(block);
+    } else if (!hasMoreSparseBlocks(block)) {
+      const header = this.#sparseHeader as ResolvedTarHeader;
+      this.#sparseHeader = null;
+      this.#emit(header);
+    }
   }
 
   #readHeader(block: Uint8Array): void {
@@ -214,6 +228,16 @@ export class TarWalker {
     const header = resolveHeader(raw, this.#pending, this.#globalPax);
     this.#pending = emptyPendingMeta();
     this.#currentName = header.name;
+    if (raw.sparse?.extended) {
+      this.#sparseHeader = header;
+      this.#state = 'sparse';
+      return;
+    }
+    this.#emit(header);
+  }
+
+  /** Records a member whose data starts at the current position. */
+  #emit(header: ResolvedTarHeader): void {
     const entry = entryFromHeader(header, this.#position);
     this.entryCount += 1;
     if (entry.whiteout !== null) this.whiteoutCount += 1;

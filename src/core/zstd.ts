@@ -121,6 +121,3 @@ export function createZstdDecoder(onData: DataHandler): StreamDecoder {
     },
   };
 }
-
-/** @deprecated Former name, kept while src/sources/compressed-archive.ts moves to createZstdDecoder. */
-export const createFzstdDecoder = createZstdDecoder;

@@ -18,14 +18,24 @@ const DOWNLOAD_URL_LIFETIME_MS = 10 * 60 * 1000;
 
 /**
  * Asks the user where to save `suggestedName` and returns a stream into that
- * file, or null when the browser has no save picker (a download is used
- * instead). Rejects with an AbortError when the user cancels the picker.
+ * file, or null when the browser has no save picker or may not show it (a
+ * download is used instead). Rejects with an AbortError when the user cancels
+ * the picker; headless Chromium rejects that way too, so end-to-end tests
+ * remove `showSaveFilePicker` (`delete window.showSaveFilePicker`
+ * in an init script) to exercise the download path.
  */
 export async function pickSaveTarget(suggestedName: string): Promise<WritableStream<Uint8Array> | null> {
   const picker = window as unknown as Partial<SaveFilePickerWindow>;
   if (typeof picker.showSaveFilePicker !== 'function') return null;
-  const handle = await picker.showSaveFilePicker({ suggestedName });
-  return handle.createWritable();
+  try {
+    const handle = await picker.showSaveFilePicker({ suggestedName });
+    return await handle.createWritable();
+  } catch (error) {
+    // The user closed the picker: no save. Anything else (no user activation
+    // left, a policy, an embedding frame) falls back to a download.
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    return null;
+  }
 }
 
 /** Offers a (disk-backed) File as a download named `fileName`. */

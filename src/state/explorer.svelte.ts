@@ -130,6 +130,7 @@ export class Explorer {
     this.#status = 'idle';
     this.#error = null;
     this.#clearTree();
+    this.#expanded = new Set();
     this.#searchResult = null;
   }
 

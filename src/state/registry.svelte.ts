@@ -2,7 +2,8 @@
  * The registry side of the page: checks a typed reference before the loaded
  * source is replaced (so a typo, a 404 or a login prompt keeps the previous
  * view), holds the message of the last registry failure for display next to
- * the reference field, and runs the sign-in form's retry.
+ * the reference field, runs the sign-in form's retry (RegistrySession), and
+ * lists a registry source's tags and referrers (RegistryListing).
  *
  * Credentials pass through Settings (memory, or this tab's sessionStorage when
  * the person asks); this class never logs, formats or stores them.

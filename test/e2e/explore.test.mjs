@@ -133,6 +133,36 @@ describe('file explorer', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('Download directory as tar, a layer as stored, and the merged root filesystem', async () => {
+    const { page, problems } = await openExplorer(app, 'oci-archive.tar', '&view=merged&layer=3&path=/etc');
+    const blobs = await layerBlobs('oci-archive.tar');
+    const layers = blobs.map((blob) => listLayer(uncompressed(blob)));
+    const merged = expectedFileList(layers, 'merged', 3);
+    const saveFrom = async (click) => {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), click()]);
+      return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+    };
+    const paths = (entries) => entries.map((entry) => entry.path).sort();
+
+    const directory = await saveFrom(() => page.getByRole('button', { name: 'Download directory as tar' }).click());
+    assert.equal(directory.name, 'etc.tar');
+    const inDirectory = listLayer(directory.bytes).filter((entry) => entry.path !== '/');
+    const wanted = merged.filter((entry) => entry.path.startsWith('/etc/'));
+    // The tar holds the directory itself under its own name, as `tar -C / -cf etc.tar etc` does.
+    assert.deepEqual(paths(inDirectory), ['/etc', ...paths(wanted)]);
+
+    await page.getByText('Downloads', { exact: true }).click();
+    const stored = await saveFrom(() => page.getByRole('button', { name: 'Layer 3 as stored' }).click());
+    assert.ok(stored.bytes.equals(blobs[3]), 'layer 3 as stored differs from the blob in the archive');
+
+    await page.getByText('Downloads', { exact: true }).click().catch(() => {});
+    const rootfs = await saveFrom(() => page.getByRole('button', { name: 'Root filesystem after layer 3 (tar)' }).click());
+    assert.deepEqual(paths(listLayer(rootfs.bytes).filter((entry) => entry.path !== '/')), paths(merged));
+    const passwd = execFileSync('tar', ['-xOf', '-', 'etc/passwd'], { input: rootfs.bytes });
+    assert.ok(passwd.equals(extract(blobs[0], '/etc/passwd')));
+    assert.deepEqual(problems, []);
+  });
+
   for (const fixture of ['oci-archive.tar', 'docker-archive.tar']) {
     test(`Download file list of ${fixture} equals tar -tv of its layers`, async () => {
       const layers = (await layerBlobs(fixture)).map((blob) => listLayer(uncompressed(blob)));

@@ -13,6 +13,7 @@ import {
   enterReference,
   imageFacts,
   inspectRaw,
+  listen,
   pushArchive,
   referrersProbe,
   setProxy,
@@ -27,6 +28,7 @@ describe('registries through the reference proxy', () => {
   const app = useApp({ before, after, afterEach });
   let open;
   let secured;
+  let limited;
   let proxy;
   let droppedReport;
   let openDigest;
@@ -35,7 +37,20 @@ describe('registries through the reference proxy', () => {
   before(async () => {
     open = await startRegistry({ cors: false });
     secured = await startRegistry({ cors: false, auth: { kind: 'token', ...credentials } });
-    proxy = await startProxy([open.host, secured.host]);
+    // A registry stand-in that rate-limits one repository and denies another.
+    limited = await listen((request, response) => {
+      if (request.url.startsWith('/v2/team/busy/')) {
+        response.writeHead(429, { 'Retry-After': '42', 'Content-Type': 'application/json' });
+        response.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+      } else if (request.url.startsWith('/v2/team/secret/')) {
+        response.writeHead(403, { 'Content-Type': 'application/json' });
+        response.end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+    limited.host = `127.0.0.1:${limited.port}`;
+    proxy = await startProxy([open.host, secured.host, limited.host]);
     await pushArchive(`${open.host}/team/app:1.0`);
     openDigest = (await inspectRaw(`${open.host}/team/app:1.0`)).digest;
     await pushArchive(`${secured.host}/private/app:1.0`, { credentials });
@@ -49,6 +64,7 @@ describe('registries through the reference proxy', () => {
     await proxy?.close();
     await open?.stop();
     await secured?.stop();
+    await limited?.close();
   });
 
   /** Opens the app with the proxy already set (as a returning visitor has it). */
@@ -213,5 +229,24 @@ describe('registries through the reference proxy', () => {
     assert.deepEqual(imageFacts(report.images[0]), imageFacts(droppedReport.images[0]));
     // Check, model and renewal each asked the token service.
     assert.ok(secured.token.requests.length >= tokensBefore + 3, `${secured.token.requests.length - tokensBefore} token requests`);
+  });
+
+  test('429 with Retry-After, 403 and an unreachable proxy: messages that say what to do, the view kept', async () => {
+    const { page } = await openWithProxy();
+    await enterReference(page, `${open.host}/team/app:1.0`);
+    await downloadReport(page);
+    const hashBefore = new URL(page.url()).hash;
+    const alert = page.getByRole('alert', { name: 'Registry error' });
+
+    await enterReference(page, `${limited.host}/team/busy:1`);
+    await waitForText(page, /is rate-limiting requests \(429\).*Try again in 42 seconds\./);
+    await enterReference(page, `${limited.host}/team/secret:1`);
+    await waitForText(page, /denied access to team\/secret.*Check the name and your permissions\./);
+    await setProxy(page, 'http://127.0.0.1:1');
+    await enterReference(page, `${open.host}/team/app:1.0`);
+    await waitForText(page, /The Registry proxy at http:\/\/127\.0\.0\.1:1 did not answer.*npm run proxy/);
+    assert.equal(await alert.count(), 1);
+    assert.equal(new URL(page.url()).hash, hashBefore);
+    assert.equal(await page.getByRole('button', { name: 'Download report' }).isEnabled(), true);
   });
 });

@@ -37,7 +37,14 @@ printf 'u' > root/ünïcode.txt
 printf 's' > root/setuid && chmod 4755 root/setuid
 chmod 0644 root/hello.txt
 printf 'v7' > root/short/a && ln -s a root/short/b
-find root -exec touch -h -d '2024-01-02 03:04:05 UTC' {} +
+mkdir -p sparse
+python3 -c "
+f = open('sparse/holes', 'wb')
+for i in range(10):
+    f.seek(i * 100000); f.write(b'x' * 1000)
+f.truncate(1200000)"
+printf 'after' > sparse/z-after.txt
+find root sparse -exec touch -h -d '2024-01-02 03:04:05 UTC' {} +
 `;
 
 /** Paths of the generated tars (and of the compressed copies made on demand). */
@@ -53,6 +60,10 @@ export interface GeneratedTars {
   paxGlobal: string;
   /** Absolute and `..` names (GNU tar -P). */
   unsafe: string;
+  /** A sparse file with 10 data regions, then a small file: old GNU (`S` + extension blocks) and PAX 0.0/1.0. */
+  sparseGnu: string;
+  sparsePax00: string;
+  sparsePax10: string;
 }
 
 /** Runs a bash script in `cwd`, returning stdout. */
@@ -86,7 +97,16 @@ export function makeTars(): GeneratedTars {
       "--format=pax --pax-option=comment=made-by-tests --pax-option='SCHILY.xattr.user.note:=hi there'",
     ),
     unsafe: join(dir, 'unsafe.tar'),
+    sparseGnu: join(dir, 'sparse-gnu.tar'),
+    sparsePax00: join(dir, 'sparse-pax00.tar'),
+    sparsePax10: join(dir, 'sparse-pax10.tar'),
   };
+  sh(
+    `tar --format=gnu --sparse -C sparse -cf sparse-gnu.tar holes z-after.txt
+    tar --format=pax --sparse --sparse-version=0.0 -C sparse -cf sparse-pax00.tar holes z-after.txt
+    tar --format=pax --sparse --sparse-version=1.0 -C sparse -cf sparse-pax10.tar holes z-after.txt`,
+    dir,
+  );
   sh(`cd root/dir && tar -P --format=gnu -cf ../../unsafe.tar ../hello.txt "$PWD/sub"`, dir);
   return tars;
 }

@@ -84,6 +84,9 @@ const formats = [
   'bigUidPax',
   'paxGlobal',
   'unsafe',
+  'sparseGnu',
+  'sparsePax00',
+  'sparsePax10',
 ] as const;
 
 describe('TarWalker', () => {
@@ -184,6 +187,26 @@ describe('TarWalker', () => {
     expect(entries[1].rawPath?.startsWith('/')).toBe(true);
     expect(entries[1]).toMatchObject({ path: `${tars.dir.slice(1)}/root/dir/sub`, unsafe: true });
   });
+
+  it.each(['sparseGnu', 'sparsePax00', 'sparsePax10'] as const)(
+    'reads the sparse file of %s under its real name and size, and what follows it',
+    async (format) => {
+      const bytes = bytesOf(tars[format]);
+      const entries = walk(bytes).entries;
+      expect(entries.map((e) => [e.path, e.type, e.size])).toEqual([
+        ['holes', 'file', 1200000],
+        ['z-after.txt', 'file', 5],
+      ]);
+      const after = entries[1];
+      expect(new TextDecoder().decode(bytes.subarray(after.offset, after.offset + 5))).toBe(
+        'after',
+      );
+      const listing = await listTarMembers(async (o, l) => bytes.slice(o, o + l), bytes.length);
+      expect(listing.members.map((m) => [m.name, m.dataOffset])).toEqual(
+        entries.map((e) => [e.path, e.offset]),
+      );
+    },
+  );
 
   it('accepts signed checksums and rejects wrong ones', () => {
     const bytes = bytesOf(tars.gnu);
