@@ -29,7 +29,8 @@ export interface LayerSource {
 /**
  * How compressed layers are kept for file reads: `on-demand` decodes a layer
  * into the OPFS cache on its first read; `prefetch` also starts decoding every
- * compressed layer (largest first) right after load; `off` decodes from the
+ * compressed layer of a local file (largest first; registry layers are not
+ * fetched again unasked) right after load; `off` decodes from the
  * layer's start on every read (no disk use; for comparison and as fallback).
  */
 export type CacheMode = 'on-demand' | 'prefetch' | 'off';

@@ -58,13 +58,14 @@ export class LayerReader {
   }
 
   /**
-   * Decodes every cacheable layer into the cache, one at a time (two cores:
+   * Decodes every cacheable local layer into the cache, one at a time (two cores:
    * one for this, one for the page), the layers with the most content first.
    */
   async #prefetchAll(): Promise<void> {
     const order = this.#layers
       .map((source, layer) => ({ layer, extent: source.entries.reduce((most, entry) => Math.max(most, entry.offset + entry.size), 0) }))
-      .filter(({ layer }) => this.#cacheable(layer) && storedStream(this.#layers[layer].location) !== null)
+      // Registry layers are not fetched again unasked: only local files are prefetched.
+      .filter(({ layer }) => this.#cacheable(layer) && this.#layers[layer].location?.kind === 'blob')
       .sort((a, b) => b.extent - a.extent);
     for (const { layer, extent } of order) {
       if (this.#prefetch.signal.aborted) return;

@@ -15,7 +15,7 @@ import { parseConfig, parsePlatform } from '../core/manifest';
 import type { ImageModel, LayerModel } from '../core/model';
 import type { ConfigFile } from '../core/types';
 import type { FileTable } from './file-table';
-import { ModelBuilder } from './model-builder';
+import { emptyImage, ModelBuilder } from './model-builder';
 import { isOciLayout, readOciLayout } from './oci-layout';
 import { sha256Digest } from '../core/digest';
 import { digestFromPath, verifyBytes } from './verify';
@@ -85,21 +85,10 @@ async function imageFromEntry(
 ): Promise<ImageModel> {
   const configPath = entry.Config.replace(/^\.\//, '');
   const image: ImageModel = {
-    id: digestFromPath(configPath) ?? `manifest.json#${position}`,
+    ...emptyImage(digestFromPath(configPath) ?? `manifest.json#${position}`),
     refs: [...entry.RepoTags],
-    manifestDigest: null,
-    manifestMediaType: null,
-    manifestVerified: 'unchecked',
-    manifestPath: null,
-    platform: null,
     configDigest: digestFromPath(configPath),
-    configVerified: 'unchecked',
     configPath,
-    config: null,
-    layers: [],
-    artifactType: null,
-    notes: [],
-    errors: [],
   };
   try {
     const text = await table.text(configPath);
@@ -237,20 +226,12 @@ function legacyImage(
     builder.fail(error, `${topId}/json`);
   }
   return {
-    id: topId,
+    ...emptyImage(topId),
     refs,
-    manifestDigest: null,
-    manifestMediaType: null,
-    manifestVerified: 'unchecked',
-    manifestPath: null,
     platform: config ? (parsePlatform(config) ?? null) : null,
-    configDigest: null,
-    configVerified: 'unchecked',
     configPath: `${topId}/json`,
     config,
     layers: chain.map((id, index) => layerFromPath(table, `${id}/layer.tar`, index, null)),
-    artifactType: null,
     notes: ['Old docker save format (before Docker 1.10): layers have no DiffIDs to verify against.'],
-    errors: [],
   };
 }

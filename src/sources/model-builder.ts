@@ -57,6 +57,27 @@ export class ModelBuilder {
   }
 }
 
+/** An image with nothing known yet but its id; readers fill in what they find. */
+export function emptyImage(id: string): ImageModel {
+  return {
+    id,
+    refs: [],
+    manifestDigest: null,
+    manifestMediaType: null,
+    manifestVerified: 'unchecked',
+    manifestPath: null,
+    platform: null,
+    configDigest: null,
+    configVerified: 'unchecked',
+    configPath: null,
+    config: null,
+    layers: [],
+    artifactType: null,
+    notes: [],
+    errors: [],
+  };
+}
+
 /** Reads blobs of an OCI layout (or Docker 25+ archive) by digest. */
 export class LayoutBlobs {
   constructor(readonly table: FileTable) {}
@@ -100,21 +121,12 @@ export async function imageFromManifest(
 ): Promise<ImageModel> {
   const text = new TextDecoder().decode(bytes);
   const image: ImageModel = {
-    id: context.digest ?? context.path,
+    ...emptyImage(context.digest ?? context.path),
     refs: context.refs,
     manifestDigest: context.digest,
-    manifestMediaType: null,
     manifestVerified: await verifyBytes(bytes, context.digest),
     manifestPath: context.path,
     platform: context.platform,
-    configDigest: null,
-    configVerified: 'unchecked',
-    configPath: null,
-    config: null,
-    layers: [],
-    artifactType: null,
-    notes: [],
-    errors: [],
   };
   if (image.manifestVerified === 'mismatch') {
     image.errors.push({

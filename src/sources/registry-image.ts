@@ -9,7 +9,7 @@ import { classifyDocument, parseConfig, parseManifest, parsePlatform } from '../
 import { isImageConfigMediaType, isLayerMediaType, MediaTypes } from '../core/media-type';
 import type { ImageModel, LayerModel } from '../core/model';
 import type { Descriptor, Platform } from '../core/types';
-import type { ModelBuilder } from './model-builder';
+import { emptyImage, type ModelBuilder } from './model-builder';
 import type { Reference } from './reference';
 import { fetchSmallBlob, isWellFormedDigest, type FetchedManifest } from './registry-api';
 import type { RegistryClient } from './registry-client';
@@ -56,20 +56,13 @@ export async function buildImage(
 ): Promise<ImageModel> {
   const { builder, client, reference, signal } = context;
   const image: ImageModel = {
-    id: fetched.digest,
+    ...emptyImage(fetched.digest),
     refs: [...context.refs],
     manifestDigest: fetched.digest,
     manifestMediaType: fetched.mediaType,
     manifestVerified: fetched.verified,
     manifestPath: fetched.path,
     platform,
-    configDigest: null,
-    configVerified: 'unchecked',
-    configPath: null,
-    config: null,
-    layers: [],
-    artifactType: null,
-    notes: [],
     errors:
       fetched.verified === 'mismatch' ? [digestMismatch(fetched, fetched.digest, 'manifest')] : [],
   };

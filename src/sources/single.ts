@@ -7,7 +7,7 @@ import { classifyDocument, documentMediaType, parseConfig, parseIndex, parseMani
 import { MediaTypes } from '../core/media-type';
 import type { BlobLocation, ImageModel } from '../core/model';
 import type { Compression } from '../core/types';
-import { ModelBuilder } from './model-builder';
+import { emptyImage, ModelBuilder } from './model-builder';
 import { sha256Digest } from '../core/digest';
 
 const layerMediaTypes: Record<Compression, string> = {
@@ -15,26 +15,6 @@ const layerMediaTypes: Record<Compression, string> = {
   zstd: MediaTypes.OciLayerZstd,
   none: MediaTypes.OciLayer,
 };
-
-function emptyImage(id: string): ImageModel {
-  return {
-    id,
-    refs: [],
-    manifestDigest: null,
-    manifestMediaType: null,
-    manifestVerified: 'unchecked',
-    manifestPath: null,
-    platform: null,
-    configDigest: null,
-    configVerified: 'unchecked',
-    configPath: null,
-    config: null,
-    layers: [],
-    artifactType: null,
-    notes: [],
-    errors: [],
-  };
-}
 
 /** One layer, shown as an image of one layer with nothing to verify against. */
 export function readSingleLayer(builder: ModelBuilder, location: BlobLocation, size: number, compression: Compression): void {
