@@ -40,7 +40,11 @@ function parseArguments(argv) {
   return options;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 const mb = (bytes) => bytes / 1e6;
 const load = () => loadavg()[0];
 

@@ -101,15 +101,23 @@ export class LayerReader {
     }
     const stored = this.stored(layer);
     const diffId = source?.diffId ?? null;
-    if (this.#cache !== null && diffId !== null && this.#cacheable(layer)) {
-      try {
-        return await this.#cache.read(signal, diffId, compression, stored, start, end);
-      } catch (error) {
-        if (signal.aborted || error instanceof InspectError) throw error;
-        this.#uncached.add(layer);
+    try {
+      if (this.#cache !== null && diffId !== null && this.#cacheable(layer)) {
+        try {
+          return await this.#cache.read(signal, diffId, compression, stored, start, end);
+        } catch (error) {
+          if (signal.aborted || error instanceof InspectError) throw error;
+          this.#uncached.add(layer);
+        }
       }
+      return await readUncompressedRange(signal, stored, compression, start, end);
+    } catch (error) {
+      // Messages name the layer blob (DESIGN.md: "a clear message that names the file").
+      if (error instanceof InspectError && error.path === null) {
+        throw new InspectError(error.code, `${this.name(layer)}: ${error.message}`, this.name(layer));
+      }
+      throw error;
     }
-    return readUncompressedRange(signal, stored, compression, start, end);
   }
 
   /**

@@ -25,3 +25,15 @@ export function opfsAvailable(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function'
     && typeof FileSystemFileHandle !== 'undefined' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype;
 }
+
+/**
+ * Writes all of `bytes` at `position`: a sync handle may write fewer bytes
+ * than asked (a full disk or quota); that is an error here, never a silently
+ * short file.
+ */
+export function writeAll(handle: SyncAccessHandle, bytes: Uint8Array, position: number): void {
+  const written = handle.write(bytes, { at: position });
+  if (written !== bytes.length) {
+    throw new DOMException(`wrote ${written} of ${bytes.length} bytes at ${position}`, 'QuotaExceededError');
+  }
+}

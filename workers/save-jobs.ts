@@ -12,7 +12,7 @@ import { END_OF_ARCHIVE, paddingFor, tarHeader } from '../src/core/tar-writer';
 import { exportMembers } from '../src/core/tree-export';
 import type { SaveRequest } from './filesystem-api';
 import type { LayerReader } from './layer-reader';
-import { openSyncHandle } from './opfs';
+import { openSyncHandle, writeAll } from './opfs';
 
 /** Content is copied in pieces of this size (bounded memory for any file size). */
 const PIECE_SIZE = 4 * 1024 * 1024;
@@ -49,7 +49,8 @@ async function downloadSink(): Promise<Sink> {
   let position = 0;
   return {
     write: async (bytes) => {
-      position += handle.write(bytes, { at: position });
+      writeAll(handle, bytes, position);
+      position += bytes.length;
     },
     close: async () => {
       handle.flush();

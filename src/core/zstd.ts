@@ -39,10 +39,19 @@ export function loadZstdDecoder(): Promise<ZstdStreamingDecoder> {
   return loading;
 }
 
-function zstdError(error: unknown): InspectError {
+/**
+ * A zstd block holds at most 128 KiB (RFC 8878 §3.1.1.2.4), so valid data
+ * yields output at least every two blocks' worth of input. zstddec drops
+ * libzstd's error codes, and a frame corrupted in the middle surfaces only as
+ * "incomplete" at the end; input that went on this long without output tells
+ * corruption apart from a stream that was merely cut short.
+ */
+const MAX_INPUT_WITHOUT_OUTPUT = 2 * 128 * 1024 + 64 * 1024;
+
+function zstdError(error: unknown, inputWithoutOutput: number): InspectError {
   if (error instanceof InspectError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return /incomplete|more data/i.test(message)
+  return /incomplete|more data/i.test(message) && inputWithoutOutput <= MAX_INPUT_WITHOUT_OUTPUT
     ? new InspectError(InspectErrorCode.Truncated, `zstd data is truncated (${message})`)
     : new InspectError(InspectErrorCode.BadCompression, `zstd data is corrupt (${message})`);
 }
@@ -58,6 +67,7 @@ export function zstdDecoderFrom(decoder: ZstdStreamingDecoder, onData: DataHandl
   const waiting: Uint8Array[] = [];
   let finished = false;
   let idleCalls = 0;
+  let inputWithoutOutput = 0;
   function* input(): Generator<Uint8Array> {
     for (;;) {
       const chunk = waiting.shift();
@@ -66,6 +76,7 @@ export function zstdDecoderFrom(decoder: ZstdStreamingDecoder, onData: DataHandl
         throw new InspectError(InspectErrorCode.Internal, 'zstd decoder ran out of input');
       }
       idleCalls = 0;
+      inputWithoutOutput += chunk.length;
       yield chunk;
     }
   }
@@ -81,13 +92,14 @@ export function zstdDecoderFrom(decoder: ZstdStreamingDecoder, onData: DataHandl
         if (step.done) return;
         if (step.value.length > 0) {
           idleCalls = 0;
+          inputWithoutOutput = 0;
           onData(step.value);
         } else if (++idleCalls > MAX_IDLE_CALLS) {
           throw new InspectError(InspectErrorCode.BadCompression, 'zstd data is corrupt');
         }
       }
     } catch (error) {
-      failure = zstdError(error);
+      failure = zstdError(error, inputWithoutOutput);
       throw failure;
     }
   };

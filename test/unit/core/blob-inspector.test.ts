@@ -164,7 +164,7 @@ describe('BlobInspector on broken layers', () => {
   ])('%s → %s, with the stored digest still right', async (name, code) => {
     for (const chunkSize of [7, 1 << 20]) {
       const result = await inspect(name, chunkSize);
-      expect(result.error?.code).toBe(code);
+      expect(result.error?.code, result.error?.message).toBe(code);
       expect(result.digest).toBe(sha256sum(path(name)));
       expect(result.size).toBe((files.get(name) as Uint8Array).length);
       expect(result.isTar).toBe(true);

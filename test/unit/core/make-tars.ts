@@ -23,8 +23,11 @@ mkdir -p root/dir/sub root/long root/opq root/short/d "$(dirname "root/${PREFIXE
 printf 'p' > "root/${PREFIXED_NAME}"
 printf 'hello\\n' > root/hello.txt
 : > root/empty
-head -c 512 /dev/urandom > root/exact512
-head -c 300000 /dev/urandom > root/big
+python3 -c "
+import random
+random.seed(7)
+open('root/exact512', 'wb').write(random.randbytes(512))
+open('root/big', 'wb').write(random.randbytes(1000000))"
 ln -s ../hello.txt root/dir/link
 ln root/hello.txt root/dir/hard
 mkfifo root/fifo
