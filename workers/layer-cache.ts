@@ -215,6 +215,8 @@ export class LayerCache {
         layer.wake();
         this.#layers.delete(diffId);
         handle.close();
+        // A partial file only takes space: the next read of the layer decodes it again.
+        void directory.removeEntry(`${hex}.tar`).catch(() => {});
       },
     );
     return layer;

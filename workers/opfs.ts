@@ -32,8 +32,13 @@ export function opfsAvailable(): boolean {
  * short file.
  */
 export function writeAll(handle: SyncAccessHandle, bytes: Uint8Array, position: number): void {
+  // Chromium reports a failed write (measured: in-memory OPFS of an incognito
+  // profile running out) as a huge unsigned count, not as an exception.
   const written = handle.write(bytes, { at: position });
   if (written !== bytes.length) {
-    throw new DOMException(`wrote ${written} of ${bytes.length} bytes at ${position}`, 'QuotaExceededError');
+    throw new DOMException(
+      `the browser's private storage could not take ${bytes.length} more bytes at byte ${position} (it is full, or kept in memory in a private window)`,
+      'QuotaExceededError',
+    );
   }
 }

@@ -4,6 +4,7 @@
  * `Link` paging, and referrers with the tag-schema fallback
  * (distribution-spec "Listing Referrers" and "Referrers Tag Schema").
  */
+import { sha256Digest } from '../core/digest';
 import { InspectError, InspectErrorCode } from '../core/errors';
 import { parseIndex } from '../core/manifest';
 import { parseJson } from '../core/json';
@@ -63,14 +64,6 @@ export interface FetchedManifest {
   verified: VerifyState;
   /** Registry path it came from, e.g. `/v2/library/alpine/manifests/3.20`. */
   path: string;
-}
-
-/** sha256 of `bytes` as `sha256:<hex>`, with WebCrypto (global in browsers, workers and Node 20). */
-export async function sha256Digest(bytes: Uint8Array): Promise<Digest> {
-  const hash = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
-  );
-  return `sha256:${Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
 async function readLimited(
