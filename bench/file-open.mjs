@@ -5,7 +5,8 @@
 //   --skip-off leaves out the slow no-cache mode (each deep open decodes the layer from its start).
 //
 // Builds bench/file-open/ (the app's pipeline and FilesystemClient without
-// the UI) with Vite, opens the image in headless Chromium (harness flags) and
+// the UI) with Vite, opens the image in headless Chromium (harness flags, a
+// persistent profile so that OPFS is on disk) and
 // times "open a file" = fileInfo + readFile of the first 256 KiB, for the
 // deepest small file and the largest file of the smallest and the largest
 // layer, under each cache mode:
@@ -16,12 +17,14 @@
 import { createServer } from 'node:http';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { build } from 'vite';
-import { launchBrowser } from '../test/e2e/harness.mjs';
 import { ensureRealisticImage, outDir } from './generate.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const pageDir = join(outDir, 'file-open-dist');
+const profileDir = join(outDir, 'file-open-profile');
 const TARGET_MS = 300;
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
@@ -60,8 +63,15 @@ async function main() {
   const imagePath = imageArgument ? resolve(imageArgument) : (await ensureRealisticImage()).path;
   await buildPage();
   const server = await serve(pageDir);
-  const browser = await launchBrowser();
-  const page = await (await browser.newContext()).newPage();
+  // A persistent profile, as people use: the OPFS of a fresh (incognito-like)
+  // context is kept in memory by Chromium and fails after ~1–2 GB.
+  rmSync(profileDir, { recursive: true, force: true });
+  const browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    // The flags of test/e2e/harness.mjs launchBrowser().
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (error) => console.error('pageerror:', error.message));
   await page.goto(server.url);
   await page.waitForFunction(() => 'fileOpenBench' in window);
@@ -107,6 +117,7 @@ async function main() {
   const usage = await page.evaluate(() => window.fileOpenBench.usage());
   await browser.close();
   await server.close();
+  rmSync(profileDir, { recursive: true, force: true });
 
   console.log(`image ${imagePath} (${((await stat(imagePath)).size / 1e6).toFixed(0)} MB), layers ${scan.layers.length}, uncompressed ${(sizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(0)} MB`);
   console.log(`scan ${ms(scan.scanMs)}, filesystem load ${ms(scan.loadMs)}, OPFS usage after ${(usage.usage / 1e6).toFixed(0)} MB, prefetch phase ${ms(prefetchMs)}`);
