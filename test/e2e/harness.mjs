@@ -84,7 +84,9 @@ export async function launchBrowser() {
  * before the app's own scripts in every page of the context.
  */
 export async function openApp(browser, url, hash = '', setup = {}) {
-  const context = await browser.newContext({ acceptDownloads: true, ...setup.contextOptions });
+  // Service workers are blocked unless a test asks for them (offline.test.mjs): requests
+  // made by a service worker bypass page.route, which dropFiles relies on.
+  const context = await browser.newContext({ acceptDownloads: true, serviceWorkers: 'block', ...setup.contextOptions });
   if (setup.initScript) await context.addInitScript(setup.initScript);
   const page = await context.newPage();
   const problems = [];

@@ -8,7 +8,7 @@ describe('offline', () => {
   const app = useApp({ before, after, afterEach });
 
   test('a second visit without network still opens the app and the sample image', async () => {
-    const { page, context } = await app.open();
+    const { page, context } = await app.open('', { contextOptions: { serviceWorkers: 'allow' } });
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.ready;
       if (!navigator.serviceWorker.controller) {
