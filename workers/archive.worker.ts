@@ -4,13 +4,13 @@
  * pass (src/sources/compressed-archive.ts). Thin: wiring only.
  */
 import { expose } from 'comlink';
-import { BlobInspector } from '../src/core/blob-inspector';
 import {
   peekDecompressedStream,
   scanCompressedStream,
   TarStreamScanner,
   type ScanOutcome,
 } from '../src/sources/compressed-archive';
+import { MemberSpool } from './member-spool';
 import { throttle } from './throttle';
 
 /** The API this worker exposes through comlink. */
@@ -27,7 +27,8 @@ export const archiveWorkerApi = {
     onProgress: (progress: { read: number; uncompressed: number }) => void,
   ): Promise<ScanOutcome> {
     const report = throttle(onProgress, 100);
-    const scanner = new TarStreamScanner(async () => new BlobInspector({ keepEntries: true }));
+    const spool = new MemberSpool();
+    const scanner = new TarStreamScanner(() => spool.sink());
     const outcome = await scanCompressedStream(blob.stream(), scanner, (read, uncompressed) =>
       report({ read, uncompressed }),
     );

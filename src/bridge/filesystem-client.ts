@@ -7,6 +7,7 @@
  */
 import { transfer, wrap, type Remote } from 'comlink';
 import type { FileListEntry, FileListView } from '../core/file-list';
+import type { BlobLocation } from '../core/model';
 import type { SearchMode } from '../core/search';
 import type {
   CacheMode,
@@ -61,16 +62,16 @@ export class FilesystemClient {
   }
 
   /**
-   * Builds the merged filesystem (index in `layers` = layer index). Locations
-   * that are already-scanned results are not sent (they cannot be read
-   * again, and would copy every entry twice). `cache`: see CacheMode
+   * Builds the merged filesystem (index in `layers` = layer index). Scanned
+   * results are sent as the copy the scan kept on disk, or not at all (they
+   * would copy every entry twice). `cache`: see CacheMode
    * (default `prefetch`).
    */
   load(signal: AbortSignal, layers: LayerSource[], cache: CacheMode = 'prefetch'): Promise<void> {
     this.#compressions = layers.map((layer) => layer.compression);
     const sendable = layers.map((layer) => ({
       ...layer,
-      location: layer.location?.kind === 'scanned' ? null : layer.location,
+      location: rereadableLocation(layer.location),
     }));
     return this.#abortable(signal, null, this.#api.load(sendable, { cache }));
   }
@@ -173,4 +174,13 @@ export class FilesystemClient {
       call.then(resolve, (error: unknown) => reject(fromWorker(error))).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
+}
+
+/**
+ * Where the filesystem worker can read a layer's stored bytes again: a scanned
+ * member only when the scan kept a copy on disk.
+ */
+function rereadableLocation(location: BlobLocation | null): BlobLocation | null {
+  if (location?.kind !== 'scanned') return location;
+  return location.blob ? { kind: 'blob', blob: location.blob, path: location.path } : null;
 }

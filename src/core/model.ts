@@ -23,8 +23,11 @@ export type BlobLocation =
   | { kind: 'blob'; blob: Blob; path: string }
   /** A registry URL, fetched by the worker itself (headers carry auth, never logged). */
   | { kind: 'url'; url: string; headers: Record<string, string>; path: string }
-  /** Already read by a streaming scan (a gzipped archive); the result is known. */
-  | { kind: 'scanned'; result: BlobResult; path: string };
+  /**
+   * Already read by a streaming scan (a gzipped archive); the result is known.
+   * `blob` is the copy the scan kept on disk, for reading files later, when it could keep one.
+   */
+  | { kind: 'scanned'; result: BlobResult; path: string; blob?: Blob };
 
 /** A JSON document found in the source, kept as text for the raw views. */
 export interface DocumentModel {

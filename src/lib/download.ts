@@ -1,10 +1,11 @@
 /**
- * Saves in-memory data as a file: Blob → object URL → `<a download>` click.
- * The URL is revoked on the next task, once the browser has started the save.
+ * Saves a Blob as a file: Blob → object URL → `<a download>` click. For
+ * in-memory data the URL is revoked on the next task, once the browser has
+ * started the save; disk-backed files may ask to keep it longer.
  */
 
 /** Offers `data` to the user as a download named `fileName`. */
-export function downloadBlob(data: Blob, fileName: string): void {
+export function downloadBlob(data: Blob, fileName: string, revokeAfterMs = 0): void {
   const url = URL.createObjectURL(data);
   const anchor = document.createElement('a');
   anchor.href = url;
@@ -13,7 +14,7 @@ export function downloadBlob(data: Blob, fileName: string): void {
   document.body.append(anchor);
   anchor.click();
   anchor.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  setTimeout(() => URL.revokeObjectURL(url), revokeAfterMs);
 }
 
 /** Offers `value` as pretty-printed JSON (two-space indent, trailing newline). */

@@ -7,6 +7,7 @@
  * download through an object URL: nothing is built in memory either way.
  */
 
+import { downloadBlob } from './download';
 interface SaveFilePickerWindow {
   showSaveFilePicker(options: { suggestedName: string }): Promise<FileSystemFileHandle & {
     createWritable(): Promise<WritableStream<Uint8Array>>;
@@ -42,13 +43,5 @@ export async function pickSaveTarget(suggestedName: string): Promise<WritableStr
 export function offerFile(file: File, fileName: string): void {
   // A typed wrapper (a reference to the same disk-backed bytes, not a copy) keeps
   // browsers from guessing a type and appending an extension such as `.txt`.
-  const url = URL.createObjectURL(new Blob([file], { type: 'application/octet-stream' }));
-  const anchor = document.createElement('a');
-  anchor.href = url;
-  anchor.download = fileName;
-  anchor.rel = 'noopener';
-  document.body.append(anchor);
-  anchor.click();
-  anchor.remove();
-  setTimeout(() => URL.revokeObjectURL(url), DOWNLOAD_URL_LIFETIME_MS);
+  downloadBlob(new Blob([file], { type: 'application/octet-stream' }), fileName, DOWNLOAD_URL_LIFETIME_MS);
 }

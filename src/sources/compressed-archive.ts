@@ -22,6 +22,8 @@ export interface ScannedMember {
   linkTarget: string | null;
   bytes: Uint8Array<ArrayBuffer> | null;
   result: BlobResult | null;
+  /** The member's stored bytes kept on disk by the sink (so files can be read later), or null. */
+  spooled: Blob | null;
 }
 
 /** The members of a compressed archive, and the problem that ended the scan early, if any. */
@@ -30,10 +32,12 @@ export interface ScanOutcome {
   error: InspectErrorInfo | null;
 }
 
-/** Consumes one member's bytes: a blob inspector. */
+/** Consumes one member's bytes: a blob inspector, possibly keeping a copy on disk. */
 export interface MemberSink {
   write(chunk: Uint8Array): Promise<void>;
   close(): Promise<BlobResult>;
+  /** The bytes written, kept on disk, once closed; null when they could not be kept. */
+  spooled?(): Promise<Blob | null>;
 }
 
 /** Members up to this size are kept in memory (manifests, configs, small blobs). */
@@ -107,6 +111,7 @@ export class TarStreamScanner {
       linkTarget: entry.linkTarget,
       bytes: null,
       result: null,
+      spooled: null,
     };
     this.#members.push(member);
     if (entry.type !== 'file') return;
@@ -151,8 +156,12 @@ async function feedActive(active: ActiveMember[], chunk: Uint8Array, chunkStart:
 }
 
 async function finishMember(item: ActiveMember): Promise<void> {
-  if (item.sink) item.member.result = await item.sink.close();
-  else if (item.filled < item.member.size) item.member.bytes = null;
+  if (item.sink) {
+    item.member.result = await item.sink.close();
+    if (item.filled === item.member.size) item.member.spooled = (await item.sink.spooled?.()) ?? null;
+  } else if (item.filled < item.member.size) {
+    item.member.bytes = null;
+  }
 }
 
 /** A FileTable over scanned members, for the docker-archive and OCI readers. */
@@ -167,7 +176,7 @@ export function tableFromScan(scan: ScanOutcome): FileTable {
       type: member.type,
       size: member.size,
       linkTarget,
-      blob: member.bytes ? new Blob([member.bytes]) : null,
+      blob: member.bytes ? new Blob([member.bytes]) : member.spooled,
     };
     if (member.result) file.scanned = member.result;
     return file;

@@ -65,7 +65,11 @@ export class FileTable {
   /** Where the pipeline reads the file at `path`, or null when absent. */
   location(path: string): BlobLocation | null {
     const file = this.resolve(path);
-    if (file?.scanned) return { kind: 'scanned', result: file.scanned, path };
+    if (file?.scanned) {
+      return file.blob
+        ? { kind: 'scanned', result: file.scanned, path, blob: file.blob }
+        : { kind: 'scanned', result: file.scanned, path };
+    }
     return file?.blob ? { kind: 'blob', blob: file.blob, path } : null;
   }
 
