@@ -3,7 +3,8 @@
  * first decompressed bytes, and scans the whole archive in one streaming
  * pass (src/sources/compressed-archive.ts). Thin: wiring only.
  */
-import { expose } from 'comlink';
+import { expose, transfer } from 'comlink';
+import { packEntries } from '../src/core/entry-codec';
 import {
   peekDecompressedStream,
   scanCompressedStream,
@@ -33,10 +34,16 @@ export const archiveWorkerApi = {
       report({ read, uncompressed }),
     );
     report.flush();
+    const buffers: ArrayBuffer[] = [];
+    for (const member of outcome.members) {
+      if (!member.result) continue;
+      member.result = packEntries(member.result);
+      if (member.result.encodedEntries) buffers.push(member.result.encodedEntries.buffer);
+    }
     if (outcome.error && outcome.error.path === null) {
       outcome.error = { ...outcome.error, message: `${name}: ${outcome.error.message}`, path: name };
     }
-    return outcome;
+    return transfer(outcome, buffers);
   },
 };
 

@@ -16,8 +16,10 @@ export type { TreeRow, TreeSort, TreeView };
 
 /** One layer of the opened image (index = layer index), as the layer pipeline saw it. */
 export interface LayerSource {
-  /** Every member (BlobResult.entries, kept by the layer workers). */
+  /** Every member (BlobResult.entries, kept by the layer workers)… */
   entries: TarEntry[];
+  /** …or, as the layer workers send them, packed (entry-codec.ts). */
+  encodedEntries?: Uint8Array<ArrayBuffer>;
   /** Where the stored bytes are, or null when they cannot be read again. */
   location: BlobLocation | null;
   /** Compression found by the pipeline, or null when unknown. */

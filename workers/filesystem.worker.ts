@@ -7,6 +7,7 @@
 import { expose } from 'comlink';
 import { parseElf } from '../src/core/elf';
 import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
+import { entriesOf } from '../src/core/entry-codec';
 import { detectFileKind, SNIFF_LENGTH } from '../src/core/file-kind';
 import { fileList } from '../src/core/file-list';
 import { resolvePath } from '../src/core/file-node';
@@ -66,8 +67,9 @@ async function readContent(signal: AbortSignal, layer: number, path: string, off
 }
 
 const filesystemWorkerApi: FilesystemWorkerApi = {
-  async load(layers: LayerSource[], options: LoadOptions = {}) {
+  async load(packed: LayerSource[], options: LoadOptions = {}) {
     await loaded?.reader.close();
+    const layers = packed.map(({ encodedEntries, ...layer }) => ({ ...layer, entries: entriesOf({ entries: layer.entries, encodedEntries }) }));
     const filesystem = new LayeredFilesystem();
     for (const layer of layers) filesystem.applyLayer(layer.entries);
     loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.cache) };

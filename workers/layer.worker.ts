@@ -4,9 +4,10 @@
  * Blob or a URL and forwards them. The bridge (src/bridge/layer-pool.ts)
  * terminates the worker to cancel a job.
  */
-import { expose } from 'comlink';
+import { expose, transfer } from 'comlink';
 import { BlobInspector, type BlobInspectorOptions } from '../src/core/blob-inspector';
 import { createFflateGunzip, TRAILING_GZIP_DATA } from '../src/core/decompress';
+import { packEntries } from '../src/core/entry-codec';
 import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
 import type { BlobLocation } from '../src/core/model';
 import type { BlobResult } from '../src/core/types';
@@ -119,7 +120,8 @@ const layerWorkerApi: LayerWorkerApi = {
       if (result.error !== null) {
         result.error = { ...result.error, message: `${location.path}: ${result.error.message}` };
       }
-      return result;
+      const packed = packEntries(result);
+      return packed.encodedEntries ? transfer(packed, [packed.encodedEntries.buffer]) : packed;
     } catch (error) {
       // A plain object survives comlink with its code; an Error would arrive as a bare message.
       throw toErrorInfo(error, location.path);

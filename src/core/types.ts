@@ -156,6 +156,11 @@ export interface BlobResult {
   /** Number of `.wh.` members, opaque markers included. */
   whiteoutCount: number;
   entries: TarEntry[];
+  /**
+   * The entries as UTF-8 JSON, in place of `entries` (then empty), once the
+   * result has crossed from a worker (see entry-codec.ts).
+   */
+  encodedEntries?: Uint8Array<ArrayBuffer>;
   /** Problem found while reading (truncation, bad tar, corrupt stream…), or null. */
   error: { code: string; message: string } | null;
 }

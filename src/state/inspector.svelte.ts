@@ -206,6 +206,10 @@ export class Inspector {
     if (controller !== this.#controller) return;
     this.#source = source;
     this.#phase = 'analysing';
+    // Let the overview render in this task and start the workers in the next one:
+    // two short tasks instead of one long one right after the drop.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (controller !== this.#controller || controller.signal.aborted) return;
     this.#startJobs(source, controller);
   }
 
