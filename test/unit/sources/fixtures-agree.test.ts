@@ -3,6 +3,7 @@
  * agree with what skopeo, sha256sum, gzip/zstd and `tar -t` said of the same
  * bytes when make-fixtures.sh built them (test/fixtures/generated/expected/).
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,4 +96,14 @@ describe('reports agree with skopeo, sha256sum and tar', () => {
       expect(tiny.report.images[0].layers[0].entries).toBeGreaterThan(0);
     });
   }
+
+  it('a zstd-compressed docker save reads like the plain one', async () => {
+    const plain = await open('docker-archive.tar');
+    execFileSync('zstd', ['-q', '-f', '-3', join(fixturesDir, 'docker-archive.tar'), '-o', join(fixturesDir, 'docker-archive.tar.zst')]);
+    const compressed = await open('docker-archive.tar.zst');
+    expect(compressed.report.errors).toEqual([]);
+    expect(compressed.report.source.kind).toBe('docker-archive');
+    expect(compressed.report.notes.join(' ')).toContain('zstd-compressed archive');
+    expect(compressed.report.images).toEqual(plain.report.images);
+  });
 });
