@@ -27,7 +27,7 @@ export interface ReportImage {
   refs: string[];
   manifestDigest: Digest | null;
   manifestMediaType: string | null;
-  platform: { os: string; architecture: string; variant?: string } | null;
+  platform: { os: string; architecture: string; variant: string | null } | null;
   configDigest: Digest | null;
   configVerified: VerifyState;
   history: number;
@@ -83,11 +83,7 @@ export function buildReport(input: ReportInput): Report {
 
 function reportImage(image: ImageModel, results: ReadonlyMap<string, LayerOutcome>): ReportImage {
   const platform = image.platform
-    ? {
-        os: image.platform.os,
-        architecture: image.platform.architecture,
-        ...(image.platform.variant ? { variant: image.platform.variant } : {}),
-      }
+    ? { os: image.platform.os, architecture: image.platform.architecture, variant: image.platform.variant ?? null }
     : null;
   return {
     refs: image.refs,
