@@ -70,6 +70,19 @@ export function gzipError(error: unknown): InspectError {
   return new InspectError(InspectErrorCode.BadCompression, `gzip data is corrupt (${message})`);
 }
 
+/**
+ * Decompression bombs: DecompressionStream hands out fresh output buffers
+ * whose memory lingers in the allocator, so over 2 GiB of zeros the
+ * renderer's memory climbs (measured: ~290 → ~600 MB) where fflate, fed small
+ * pieces, stays flat. While the compressed input is small a copy is kept; once
+ * the output passes BOMB_MIN_OUTPUT at more than BOMB_RATIO× the input, fflate
+ * decodes the copy again, skips what was already delivered, and takes over.
+ * Real layers expand 2–5× and never switch.
+ */
+const BOMB_RATIO = 100;
+const BOMB_MIN_OUTPUT = 256 * 1024 * 1024;
+const BOMB_KEEP_INPUT = 8 * 1024 * 1024;
+
 /** gzip through the platform's DecompressionStream (Node 18+, every current browser). */
 export function createNativeGunzip(onData: DataHandler): StreamDecoder {
   const stream = new DecompressionStream('gzip');
@@ -78,15 +91,19 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
   const reader = stream.readable.getReader();
   let inputBytes = 0;
   let outputBytes = 0;
+  /** Every input piece so far, while the input is small enough to keep. */
+  let kept: Uint8Array[] | null = [];
+  /** fflate, once the data turned out to be a bomb. */
+  let bombDecoder: Gunzip | null = null;
   const drained = (async () => {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done || bombDecoder !== null) return;
       outputBytes += value.length;
       onData(value);
     }
   })().catch((error: unknown) => {
-    failure ??= gzipError(error);
+    if (bombDecoder === null) failure ??= gzipError(error);
   });
   // Write errors resurface through the reader; this only keeps them from going unhandled.
   const ignore = (): void => {};
@@ -95,18 +112,57 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
   // a 426 MB layer). A few writes in flight keep the inflater busy in bounded memory.
   const pending: Promise<void>[] = [];
 
+  const pushToBombDecoder = (gunzip: Gunzip, chunk: Uint8Array, final: boolean): void => {
+    try {
+      for (const piece of inputPieces(chunk, BOMB_INPUT_PIECE)) gunzip.push(piece, false);
+      if (final) gunzip.push(new Uint8Array(0), true);
+    } catch (error) {
+      throw gzipError(error);
+    }
+  };
+
+  const switchToFflate = (): Gunzip => {
+    let skip = outputBytes;
+    const gunzip = new Gunzip((data) => {
+      if (skip >= data.length) {
+        skip -= data.length;
+        return;
+      }
+      onData(skip > 0 ? data.subarray(skip) : data);
+      skip = 0;
+    });
+    bombDecoder = gunzip;
+    writer.abort().catch(ignore);
+    for (const piece of (kept ?? []).splice(0)) pushToBombDecoder(gunzip, piece, false);
+    kept = null;
+    return gunzip;
+  };
+
   return {
     async push(chunk) {
       const pieceSize = outputBytes > HIGH_RATIO * inputBytes ? BOMB_INPUT_PIECE : MAX_INPUT_PIECE;
       for (const piece of inputPieces(chunk, pieceSize)) {
+        if (bombDecoder !== null) {
+          pushToBombDecoder(bombDecoder, piece, false);
+          continue;
+        }
         if (failure !== null) throw failure;
         inputBytes += piece.length;
+        if (kept !== null) {
+          if (inputBytes <= BOMB_KEEP_INPUT) kept.push(piece.slice());
+          else kept = null;
+        }
         pending.push(writer.write(piece as Uint8Array<ArrayBuffer>).catch(ignore));
         if (pending.length > MAX_WRITES_IN_FLIGHT) await pending.shift();
+        if (kept !== null && outputBytes > BOMB_MIN_OUTPUT && outputBytes > BOMB_RATIO * inputBytes) switchToFflate();
       }
       if (failure !== null) throw failure;
     },
     async finish() {
+      if (bombDecoder !== null) {
+        pushToBombDecoder(bombDecoder, new Uint8Array(0), true);
+        return;
+      }
       await Promise.all(pending);
       await writer.close().catch(ignore);
       await drained;
