@@ -11,7 +11,11 @@
 // - memory: /proc PSS/RSS of Chromium's processes (bench/memory.mjs) and the
 //   page's main-thread JS heap (CDP Performance.getMetrics JSHeapUsedSize);
 // - the layer workers the app started.
-import { downloadReport, openApp, openFiles } from '../test/e2e/harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { browserArgs, downloadReport, openApp, openFiles, storedLayers } from '../test/e2e/harness.mjs';
 import { startSampler } from './memory.mjs';
 import { TRACE_CATEGORIES, mainThreadTasks, snapshotSourceMaps, startProfile, summarizeProfile, summarizeTrace } from './profile.mjs';
 
@@ -126,5 +130,34 @@ export async function runApp(browser, url, archivePath, { timeoutMs = 600_000, p
     };
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * Opens `archivePath` in a browser with an on-disk profile, as people use it:
+ * a fresh context of `runApp` is a private window, whose OPFS Chromium keeps
+ * in memory, so there the first pass does not keep the decompressed layers
+ * (workers/layer-store.ts); here it does, and this run's time includes that.
+ * Returns {timings, layersKept, keptBytes}.
+ */
+export async function runAppOnDisk(url, archivePath, timeoutMs) {
+  const profileDir = mkdtempSync(join(tmpdir(), 'tarsier-bench-profile-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: browserArgs,
+    acceptDownloads: true,
+    serviceWorkers: 'block',
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    await openFiles(page, [archivePath]);
+    await waitForReportReady(page, timeoutMs);
+    const { report } = await downloadReport(page, timeoutMs);
+    const kept = (await storedLayers(page)).filter((file) => file.name.endsWith('.tar'));
+    return { timings: report.timings, layersKept: kept.length, keptBytes: kept.reduce((sum, file) => sum + file.size, 0) };
+  } finally {
+    await context.close();
+    rmSync(profileDir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,10 @@
 // times "open a file" = fileInfo + readFile of the first 256 KiB, for the
 // deepest small file and the largest file of the smallest and the largest
 // layer, under each cache mode:
+//   kept       what the app does: the first pass wrote every decompressed layer
+//              to OPFS as it went by, so the first open right after the scan
+//              is a positioned read (the issue's target); the first pass is
+//              also timed without keeping, for what keeping costs;
 //   off        decode the layer from its start on every open (no cache);
 //   on-demand  first open decodes the layer into OPFS (cold), then reads (warm);
 //   prefetch   every layer is decoded into OPFS right after load.
@@ -21,6 +25,7 @@ import { rmSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { ensureRealisticImage, outDir } from './generate.mjs';
+import { browserArgs } from '../test/e2e/harness.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const pageDir = join(outDir, 'file-open-dist');
@@ -68,8 +73,7 @@ async function main() {
   rmSync(profileDir, { recursive: true, force: true });
   const browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    // The flags of test/e2e/harness.mjs launchBrowser().
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: browserArgs,
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (error) => console.error('pageerror:', error.message));
@@ -77,9 +81,13 @@ async function main() {
   await page.waitForFunction(() => 'fileOpenBench' in window);
   await page.evaluate(() => window.fileOpenBench.clearCache());
   await page.getByLabel('Image file').setInputFiles(imagePath);
-  const scan = await page.evaluate(() => window.fileOpenBench.scan(document.querySelector('input').files[0], 'off'));
+  const runScan = (keep) => page.evaluate((k) => window.fileOpenBench.scan(document.querySelector('input').files[0], 'off', k), keep);
   const open = (candidate) => page.evaluate(({ layer, path }) => window.fileOpenBench.openFile(layer, path), candidate);
   const reload = (mode, clear) => page.evaluate(([m, c]) => window.fileOpenBench.reload(m, c), [mode, clear]);
+  // The first pass as the app runs it (decompressed layers kept in OPFS), and without keeping, for its cost.
+  const scanWithoutKeeping = await runScan(false);
+  await page.evaluate(() => window.fileOpenBench.clearCache());
+  const scan = await runScan(true);
 
   const sizes = scan.layers.map((layer) => layer.uncompressedSize ?? 0);
   const large = sizes.indexOf(Math.max(...sizes));
@@ -89,6 +97,14 @@ async function main() {
   const record = (mode, phase, layer, candidate, result) => {
     rows.push({ mode, phase, layer, layerMB: sizes[layer] / 1e6, path: candidate.path, offsetMB: candidate.offset / 1e6, sizeKB: candidate.size / 1e3, ms: result.ms, kind: result.kind });
   };
+
+  // What a person sees: the first open of any file right after the scan, with the layers the first pass kept.
+  await reload('on-demand', false);
+  for (const layer of [large, small]) {
+    const [deep, ...others] = pick(layer);
+    record('kept', 'first open', layer, deep, await open(deep));
+    for (const candidate of others) record('kept', 'next opens', layer, candidate, await open(candidate));
+  }
 
   for (const layer of skipOff ? [] : [small, large]) {
     const [deep, biggest] = pick(layer);
@@ -120,15 +136,19 @@ async function main() {
   rmSync(profileDir, { recursive: true, force: true });
 
   console.log(`image ${imagePath} (${((await stat(imagePath)).size / 1e6).toFixed(0)} MB), layers ${scan.layers.length}, uncompressed ${(sizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(0)} MB`);
+  console.log(`first pass ${ms(scan.scanMs)} keeping the decompressed layers, ${ms(scanWithoutKeeping.scanMs)} without`);
   console.log(`scan ${ms(scan.scanMs)}, filesystem load ${ms(scan.loadMs)}, OPFS usage after ${(usage.usage / 1e6).toFixed(0)} MB, prefetch phase ${ms(prefetchMs)}`);
   console.log('mode       phase             layer  layerMB  offsetMB  sizeKB    ms  path');
   for (const row of rows) {
     console.log(`${row.mode.padEnd(10)} ${row.phase.padEnd(17)} ${String(row.layer).padStart(5)} ${row.layerMB.toFixed(0).padStart(8)} ${row.offsetMB.toFixed(1).padStart(9)} ${row.sizeKB.toFixed(0).padStart(7)} ${String(Math.round(row.ms)).padStart(5)}  ${row.path}`);
   }
+  const kept = rows.filter((row) => row.mode === 'kept');
+  const worstKept = Math.max(...kept.map((row) => row.ms));
+  console.log(`opens right after the scan (layers kept by the first pass): median ${ms(median(kept.map((row) => row.ms)))}, worst ${ms(worstKept)} (target < ${TARGET_MS} ms: ${worstKept < TARGET_MS ? 'met' : 'NOT met'})`);
   const warm = rows.filter((row) => row.phase.startsWith('warm'));
   const worstWarm = Math.max(...warm.map((row) => row.ms));
   console.log(`warm opens: median ${ms(median(warm.map((row) => row.ms)))}, worst ${ms(worstWarm)} (target < ${TARGET_MS} ms: ${worstWarm < TARGET_MS ? 'met' : 'NOT met'})`);
-  await writeFile(join(outDir, 'file-open.json'), `${JSON.stringify({ image: imagePath, scan, rows, prefetchMs, usage }, null, 2)}\n`);
+  await writeFile(join(outDir, 'file-open.json'), `${JSON.stringify({ image: imagePath, scan, scanWithoutKeeping: { scanMs: scanWithoutKeeping.scanMs }, rows, prefetchMs, usage }, null, 2)}\n`);
 }
 
 await main();

@@ -6,6 +6,9 @@
  */
 import type { BlobLocation } from '../src/core/model';
 import type { BlobResult } from '../src/core/types';
+import type { KeepRequest } from './layer-store';
+
+export type { KeepRequest };
 
 /** Progress of one blob: stored bytes read, uncompressed bytes produced. */
 export interface LayerProgress {
@@ -24,10 +27,13 @@ export interface LayerWorkerApi {
    * `onProgress` is called at most every ~50 ms, and once at the end.
    * `refreshHeaders`, for registry URLs, returns fresh Authorization headers;
    * the worker calls it once when the blob GET answers 401 (expired token).
+   * `keep`: write the decompressed layer to OPFS as it goes by (see
+   * workers/layer-store.ts), so that its files open without decoding it again.
    */
   inspect(
     location: BlobLocation,
     onProgress: (progress: LayerProgress) => void,
     refreshHeaders?: () => Promise<Record<string, string>>,
+    keep?: KeepRequest | null,
   ): Promise<BlobResult>;
 }

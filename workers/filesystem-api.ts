@@ -37,6 +37,14 @@ export interface LayerSource {
  */
 export type CacheMode = 'on-demand' | 'prefetch' | 'off';
 
+/**
+ * Fresh Authorization headers for registry layer `layer`, asked of the page
+ * (src/bridge/blob-auth.ts) when a read meets a 401 because the token the
+ * image was opened with expired; null when that layer's cannot be renewed.
+ * Rejects with a plain InspectErrorInfo when the registry refuses.
+ */
+export type RefreshLayerHeaders = (layer: number) => Promise<Record<string, string> | null>;
+
 /** Options of {@link FilesystemWorkerApi.load}. */
 export interface LoadOptions {
   cache?: CacheMode;
@@ -76,8 +84,11 @@ export type SaveRequest =
 
 /** What workers/filesystem.worker.ts exposes through comlink. */
 export interface FilesystemWorkerApi {
-  /** Builds the merged filesystem of every layer; replaces what a previous call loaded. */
-  load(layers: LayerSource[], options?: LoadOptions): Promise<void>;
+  /**
+   * Builds the merged filesystem of every layer; replaces what a previous call
+   * loaded. `refreshHeaders` (a comlink proxy) renews registry layers' tokens.
+   */
+  load(layers: LayerSource[], options?: LoadOptions, refreshHeaders?: RefreshLayerHeaders): Promise<void>;
   children(layer: number, view: TreeView, directory: string, sort: TreeSort): Promise<TreeRow[]>;
   stat(layer: number, view: TreeView, path: string): Promise<TreeRow | null>;
   resolve(layer: number, path: string): Promise<ResolveResponse>;

@@ -15,7 +15,7 @@ import { LayeredFilesystem } from '../src/core/filesystem';
 import { clampRange, locateContent } from '../src/core/layer-content';
 import { searchEntries } from '../src/core/search';
 import { nodeRow, TreeRows } from '../src/core/tree-rows';
-import type { FileInfo, FilesystemWorkerApi, LayerSource, LoadOptions } from './filesystem-api';
+import type { FileInfo, FilesystemWorkerApi, LayerSource, LoadOptions, RefreshLayerHeaders } from './filesystem-api';
 import { LayerReader } from './layer-reader';
 import { runSave } from './save-jobs';
 
@@ -67,12 +67,12 @@ async function readContent(signal: AbortSignal, layer: number, path: string, off
 }
 
 const filesystemWorkerApi: FilesystemWorkerApi = {
-  async load(packed: LayerSource[], options: LoadOptions = {}) {
+  async load(packed: LayerSource[], options: LoadOptions = {}, refreshHeaders?: RefreshLayerHeaders) {
     await loaded?.reader.close();
     const layers = packed.map(({ encodedEntries, ...layer }) => ({ ...layer, entries: entriesOf({ entries: layer.entries, encodedEntries }) }));
     const filesystem = new LayeredFilesystem();
     for (const layer of layers) filesystem.applyLayer(layer.entries);
-    loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.cache) };
+    loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.cache, refreshHeaders ?? null) };
   },
 
   async children(layer, view, directory, sort) {

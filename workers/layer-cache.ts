@@ -1,21 +1,20 @@
 /**
- * Decompressed layers kept in the Origin Private File System, keyed by DiffID
- * (the sha256 of exactly these bytes, so a cached file can never belong to
- * another layer). The first read of a compressed layer decodes it once into
- * `tarsier-layers/<hex>.tar` through a FileSystemSyncAccessHandle (dedicated
- * workers only, https://fs.spec.whatwg.org/#api-filesystemsyncaccesshandle);
- * every later read is a positioned `read()` of the bytes it needs. A read
- * waits only until its range has been written, not for the whole layer.
+ * Reads of decompressed layers kept in the Origin Private File System
+ * (layer-store.ts names the files). Usually the first pass already wrote
+ * them; otherwise the first read of a compressed layer decodes it once into
+ * its file through a FileSystemSyncAccessHandle (dedicated workers only,
+ * https://fs.spec.whatwg.org/#api-filesystemsyncaccesshandle), and every
+ * later read is a positioned `read()` of the bytes it needs. A read waits
+ * only until its range has been written, not for the whole layer.
  *
- * `<hex>.done` is written after the data file was flushed: without it a file
- * is a leftover of an interrupted fill and is decoded again.
+ * A file without its `<hex>.done` is a leftover of an interrupted fill and
+ * is decoded again.
  */
 import { decodeLayer, type StoredStream } from '../src/core/layer-content';
 import { InspectError, InspectErrorCode } from '../src/core/errors';
 import type { Compression } from '../src/core/types';
-import { openSyncHandle, writeAll, type SyncAccessHandle } from './opfs';
-
-const DIRECTORY = 'tarsier-layers';
+import { diffIdHex, isStored, layerDirectory } from './layer-store';
+import { openSyncHandle, SequentialWriter, type SyncAccessHandle } from './opfs';
 
 /**
  * A fill gives the event loop a turn at least this often. Decoder output
@@ -117,37 +116,6 @@ class CachedLayer {
   }
 }
 
-/**
- * Decompressed layers of other images are kept up to this many bytes
- * (most recently written first); older ones are deleted when an image loads.
- */
-export const OTHER_IMAGES_BUDGET = 2 * 1024 ** 3;
-
-/**
- * Deletes cached layers whose DiffID is not in `keep`, oldest first, until
- * those left take at most `budget` bytes. Files locked by another tab are skipped.
- */
-export async function pruneCache(keep: ReadonlySet<string>, budget = OTHER_IMAGES_BUDGET): Promise<void> {
-  const root = await navigator.storage.getDirectory();
-  const directory = await root.getDirectoryHandle(DIRECTORY, { create: true });
-  const others: { hex: string; size: number; modified: number }[] = [];
-  const entries = (directory as unknown as { keys(): AsyncIterable<string> }).keys();
-  for await (const name of entries) {
-    const match = /^([0-9a-f]{64})\.tar$/.exec(name);
-    if (match === null || keep.has(`sha256:${match[1]}`)) continue;
-    const file = await (await directory.getFileHandle(name)).getFile().catch(() => null);
-    if (file !== null) others.push({ hex: match[1], size: file.size, modified: file.lastModified });
-  }
-  others.sort((a, b) => b.modified - a.modified);
-  let kept = 0;
-  for (const other of others) {
-    kept += other.size;
-    if (kept <= budget) continue;
-    await directory.removeEntry(`${other.hex}.done`).catch(() => {});
-    await directory.removeEntry(`${other.hex}.tar`).catch(() => {});
-  }
-}
-
 /** The cache of one worker: each layer's file handle stays open while the image is open. */
 export class LayerCache {
   readonly #layers = new Map<string, Promise<CachedLayer>>();
@@ -188,13 +156,12 @@ export class LayerCache {
   }
 
   async #open(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
-    const hex = diffId.replace(/^sha256:/, '');
+    const hex = diffIdHex(diffId);
     // Not an InspectError: the reader then falls back to decoding without a cache.
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a sha256 DiffID: ${diffId}`);
-    const root = await navigator.storage.getDirectory();
-    const directory = await root.getDirectoryHandle(DIRECTORY, { create: true });
+    if (hex === null) throw new Error(`not a sha256 DiffID: ${diffId}`);
+    const directory = await layerDirectory();
+    const done = await isStored(directory, hex);
     const file = await directory.getFileHandle(`${hex}.tar`, { create: true });
-    const done = await directory.getFileHandle(`${hex}.done`).then(() => true, () => false);
     const handle = await openSyncHandle(file);
     const layer = new CachedLayer(handle);
     if (done) {
@@ -203,9 +170,10 @@ export class LayerCache {
       return layer;
     }
     handle.truncate(0);
-    void this.#fill(layer, compression, stored).then(
+    const writer = new SequentialWriter(handle);
+    void this.#fill(layer, writer, compression, stored).then(
       async () => {
-        handle.flush();
+        writer.finish();
         await directory.getFileHandle(`${hex}.done`, { create: true });
         layer.complete = true;
         layer.wake();
@@ -222,12 +190,12 @@ export class LayerCache {
     return layer;
   }
 
-  async #fill(layer: CachedLayer, compression: Compression, stored: StoredStream): Promise<void> {
+  async #fill(layer: CachedLayer, writer: SequentialWriter, compression: Compression, stored: StoredStream): Promise<void> {
     // The fill outlives the read that started it: other reads wait on it.
     const signal = new AbortController().signal;
     await decodeLayer(signal, yieldingStream(stored), compression, (chunk, position) => {
-      writeAll(layer.handle, chunk, position);
-      layer.written = Math.max(layer.written, position + chunk.length);
+      writer.write(chunk, position);
+      layer.written = writer.written;
       layer.wake();
       return false;
     });

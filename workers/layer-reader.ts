@@ -2,23 +2,116 @@
  * Reads ranges of layers' uncompressed tars for the filesystem worker:
  * uncompressed Blob layers by slicing, everything else through the OPFS cache
  * of decompressed layers (layer-cache.ts), or, where OPFS is unavailable or
- * fails, by decoding from the layer's start on each read.
+ * fails, by decoding from the layer's start on each read. Registry layers
+ * are fetched again with the layer's current token, renewed once per read
+ * when the registry answers 401 (it expired since the image was opened).
  */
 import { blobChunks, readUncompressedRange, type StoredStream } from '../src/core/layer-content';
-import { InspectError, InspectErrorCode } from '../src/core/errors';
+import { looksLikeBomb } from '../src/core/decompress';
+import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
 import type { BlobLocation } from '../src/core/model';
-import type { CacheMode, LayerSource } from './filesystem-api';
-import { LayerCache, pruneCache } from './layer-cache';
+import type { CacheMode, LayerSource, RefreshLayerHeaders } from './filesystem-api';
+import { LayerCache } from './layer-cache';
+import { layerDirectory, pruneCache, storageKnownSlow } from './layer-store';
 import { opfsAvailable } from './opfs';
 
-/** Stored bytes of a Blob or registry location; null for locations that cannot be read again. */
-export function storedStream(location: BlobLocation | null): StoredStream | null {
+/** Authorization headers for a registry GET. */
+type AuthHeaders = Record<string, string>;
+
+/**
+ * Authorization of one registry layer's GETs: the headers known at load time
+ * until a 401 says they expired (bearer tokens live minutes: Docker Hub's
+ * 300 s), then the renewed ones, for this and every later read of the layer.
+ * Reads that meet the same 401 together share one renewal. Headers stay in
+ * this worker's memory: never in a URL, a message or storage.
+ */
+export class UrlAuth {
+  #headers: AuthHeaders;
+  #renewing: Promise<AuthHeaders | null> | null = null;
+  readonly #renew: (() => Promise<AuthHeaders | null>) | null;
+
+  /** `renew` asks the page for fresh headers (null: it cannot renew them). */
+  constructor(headers: AuthHeaders, renew: (() => Promise<AuthHeaders | null>) | null) {
+    this.#headers = headers;
+    this.#renew = renew;
+  }
+
+  get headers(): AuthHeaders {
+    return this.#headers;
+  }
+
+  /**
+   * Headers to retry with after `refused` met a 401: those another read
+   * renewed meanwhile, or freshly asked ones; null when they cannot be renewed.
+   */
+  renewed(refused: AuthHeaders): Promise<AuthHeaders | null> {
+    if (this.#headers !== refused) return Promise.resolve(this.#headers);
+    if (this.#renew === null) return Promise.resolve(null);
+    this.#renewing ??= this.#renew()
+      .then((fresh) => {
+        if (fresh !== null) this.#headers = fresh;
+        return fresh;
+      })
+      .finally(() => {
+        this.#renewing = null;
+      });
+    return this.#renewing;
+  }
+}
+
+/** GET of a blob URL; a failure to connect becomes a Network error naming the blob. */
+async function fetchBlob(location: { url: string; path: string }, headers: AuthHeaders): Promise<Response> {
+  try {
+    return await fetch(location.url, { headers });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InspectError(InspectErrorCode.Network, `${location.path}: request failed (${reason})`, location.path);
+  }
+}
+
+/**
+ * GETs a registry blob; on a 401 (expired token) renews the headers once and
+ * retries. A second 401 is a real refusal (distribution-spec "Pulling blobs";
+ * token spec: a 401 with a Bearer challenge means the token was not accepted).
+ */
+async function fetchRegistryBlob(location: { url: string; path: string }, auth: UrlAuth): Promise<Response> {
+  const sent = auth.headers;
+  const response = await fetchBlob(location, sent);
+  if (response.status !== 401) return response;
+  await response.body?.cancel();
+  let fresh: AuthHeaders | null;
+  try {
+    fresh = await auth.renewed(sent);
+  } catch (error) {
+    // The page's renewal rejects with a plain InspectErrorInfo (comlink keeps its code that way).
+    const info = toErrorInfo(error);
+    throw new InspectError(info.code, `${location.path}: the registry token expired and could not be renewed (${info.message})`, location.path);
+  }
+  if (fresh === null) return response;
+  const retried = await fetchBlob(location, fresh);
+  if (retried.status !== 401) return retried;
+  await retried.body?.cancel();
+  throw new InspectError(
+    InspectErrorCode.Registry,
+    `${location.path}: the registry refused the layer (401 Unauthorized) even with a renewed token; sign in again and reopen the image`,
+    location.path,
+  );
+}
+
+/**
+ * Stored bytes of a Blob or registry location; null for locations that cannot
+ * be read again. `auth` holds a registry layer's current headers (default:
+ * the location's, never renewed).
+ */
+export function storedStream(location: BlobLocation | null, auth?: UrlAuth): StoredStream | null {
   if (location === null) return null;
   if (location.kind === 'blob') return () => blobChunks(location.blob);
   if (location.kind === 'url') {
+    const urlAuth = auth ?? new UrlAuth(location.headers, null);
     return async function* fetchChunks(): AsyncGenerator<Uint8Array> {
-      const response = await fetch(location.url, { headers: location.headers });
+      const response = await fetchRegistryBlob(location, urlAuth);
       if (!response.ok || response.body === null) {
+        await response.body?.cancel();
         throw new InspectError(InspectErrorCode.Registry, `${location.path}: the registry answered ${response.status}`, location.path);
       }
       const reader = response.body.getReader();
@@ -39,9 +132,16 @@ export class LayerReader {
   /** Layers whose cache failed once (quota, lock held by another tab): decoded per read from then on. */
   readonly #uncached = new Set<number>();
   readonly #prefetch = new AbortController();
+  /** Per registry layer: its current Authorization headers (renewed after a 401). */
+  readonly #auths = new Map<number, UrlAuth>();
 
-  constructor(layers: LayerSource[], mode: CacheMode = 'on-demand') {
+  /** `refreshHeaders` renews a registry layer's expired token (through the page, which knows the credentials). */
+  constructor(layers: LayerSource[], mode: CacheMode = 'on-demand', refreshHeaders: RefreshLayerHeaders | null = null) {
     this.#layers = layers;
+    layers.forEach(({ location }, layer) => {
+      if (location?.kind !== 'url') return;
+      this.#auths.set(layer, new UrlAuth(location.headers, refreshHeaders && (() => refreshHeaders(layer))));
+    });
     this.#cache = mode !== 'off' && opfsAvailable() ? new LayerCache() : null;
     if (this.#cache === null) return;
     const keep = new Set(layers.flatMap((layer) => (layer.diffId === null ? [] : [layer.diffId])));
@@ -60,8 +160,12 @@ export class LayerReader {
   /**
    * Decodes every cacheable local layer into the cache, one at a time (two cores:
    * one for this, one for the page), the layers with the most content first.
+   * Usually the first pass kept them already and this finds them stored; where
+   * it found writing too slow to keep them (a private window's storage is
+   * memory), nothing is decoded unasked either.
    */
   async #prefetchAll(): Promise<void> {
+    if (await storageKnownSlow(await layerDirectory())) return;
     const order = this.#layers
       .map((source, layer) => ({ layer, extent: source.entries.reduce((most, entry) => Math.max(most, entry.offset + entry.size), 0) }))
       // Registry layers are not fetched again unasked: only local files are prefetched.
@@ -69,7 +173,9 @@ export class LayerReader {
       .sort((a, b) => b.extent - a.extent);
     for (const { layer, extent } of order) {
       if (this.#prefetch.signal.aborted) return;
-      // Never fill the disk unasked (a decompression bomb expands ~1000×): leave half the free quota.
+      const location = this.#layers[layer].location;
+      // Never fill the disk unasked with a decompression bomb, nor past half the free quota.
+      if (location?.kind === 'blob' && looksLikeBomb(location.blob.size, extent)) continue;
       const { quota = 0, usage = 0 } = await navigator.storage.estimate();
       if (extent > (quota - usage) / 2) continue;
       await this.uncompressedSize(this.#prefetch.signal, layer).catch(() => this.#uncached.add(layer));
@@ -84,7 +190,7 @@ export class LayerReader {
 
   /** Stored bytes of layer `layer` from its start, or throws when they cannot be read again. */
   stored(layer: number): StoredStream {
-    const stream = storedStream(this.#layers[layer]?.location ?? null);
+    const stream = storedStream(this.#layers[layer]?.location ?? null, this.#auths.get(layer));
     if (stream === null) {
       throw new InspectError(InspectErrorCode.Unsupported, `${this.name(layer)}: the layer's bytes cannot be read again (open the file uncompressed)`, this.name(layer));
     }

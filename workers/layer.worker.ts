@@ -12,6 +12,7 @@ import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors'
 import type { BlobLocation } from '../src/core/model';
 import type { BlobResult } from '../src/core/types';
 import type { LayerProgress, LayerWorkerApi } from './api';
+import { LayerKeeper, type KeepRequest } from './layer-store';
 import { throttle } from './throttle';
 
 /** Blob slices read per step: PERF-NOTES.md measured 4–8 MiB slices at a lower memory peak than blob.stream(). */
@@ -87,17 +88,28 @@ async function inspectOnce(
   report: (progress: LayerProgress) => void,
   options: BlobInspectorOptions,
   auth: UrlAuth,
+  keep: KeepRequest | null,
 ): Promise<BlobResult> {
+  const keeper = keep === null ? null : await LayerKeeper.start(keep);
   const inspector = new BlobInspector({
     ...options,
     onProgress: (read, uncompressed) => report({ read, uncompressed }),
+    onUncompressed: keeper?.write,
   });
-  await readInto(location, inspector, auth);
-  return inspector.close();
+  try {
+    await readInto(location, inspector, auth);
+  } catch (error) {
+    keeper?.discard();
+    throw error;
+  }
+  const result = await inspector.close();
+  // Before the result goes out: a file opened right after the scan finds the layer stored.
+  await keeper?.finish(result);
+  return result;
 }
 
 const layerWorkerApi: LayerWorkerApi = {
-  async inspect(location, onProgress, refreshHeaders) {
+  async inspect(location, onProgress, refreshHeaders, keep = null) {
     if (location.kind === 'scanned') return location.result;
     const report = throttle(onProgress, PROGRESS_INTERVAL_MS);
     const auth: UrlAuth = {
@@ -105,7 +117,7 @@ const layerWorkerApi: LayerWorkerApi = {
       refresh: refreshHeaders,
     };
     try {
-      let result = await inspectOnce(location, report, { keepEntries: true }, auth);
+      let result = await inspectOnce(location, report, { keepEntries: true }, auth, keep);
       // Browsers' DecompressionStream stops after the first gzip member; fflate reads them all.
       if (result.compression === 'gzip' && result.error?.message.includes(TRAILING_GZIP_DATA)) {
         result = await inspectOnce(
@@ -113,6 +125,7 @@ const layerWorkerApi: LayerWorkerApi = {
           report,
           { keepEntries: true, gzip: createFflateGunzip },
           auth,
+          keep,
         );
       }
       report.flush();

@@ -8,7 +8,8 @@
  */
 import { BlobInspector } from '../src/core/blob-inspector';
 import type { MemberSink } from '../src/sources/compressed-archive';
-import { openSyncHandle, opfsAvailable, writeAll, type SyncAccessHandle } from './opfs';
+import { LayerKeeper } from './layer-store';
+import { openSyncHandle, opfsAvailable, SequentialWriter } from './opfs';
 
 const spoolDirectoryName = 'tarsier-archive-members';
 
@@ -27,38 +28,39 @@ export class MemberSpool {
     return root.getDirectoryHandle(spoolDirectoryName, { create: true });
   }
 
-  /** A sink that inspects a member and, where it can, keeps its bytes. */
+  /** A sink that inspects a member and, where it can, keeps its bytes (and, compressed, its decompressed bytes). */
   async sink(): Promise<MemberSink> {
-    const inspector = new BlobInspector({ keepEntries: true });
+    const keeper = await LayerKeeper.start({ expectedDiffId: null, sourceDiffIds: null });
+    const inspector = new BlobInspector({ keepEntries: true, onUncompressed: keeper?.write });
     const directory = await this.#directory;
     let file: FileSystemFileHandle | null = null;
-    let handle: SyncAccessHandle | null = null;
+    let writer: SequentialWriter | null = null;
     try {
       file = directory ? await directory.getFileHandle(`member-${this.#count++}`, { create: true }) : null;
-      handle = file ? await openSyncHandle(file) : null;
+      writer = file ? new SequentialWriter(await openSyncHandle(file)) : null;
     } catch {
-      handle = null;
+      writer = null;
     }
-    let position = 0;
     return {
       async write(chunk) {
-        if (handle) {
+        if (writer) {
           try {
-            writeAll(handle, chunk, position);
-            position += chunk.length;
+            writer.write(chunk);
           } catch {
-            handle.close();
-            handle = null;
+            writer.handle.close();
+            writer = null;
             file = null;
           }
         }
         await inspector.write(chunk);
       },
       async close() {
-        handle?.flush();
-        handle?.close();
-        handle = null;
-        return inspector.close();
+        writer?.finish();
+        writer?.handle.close();
+        writer = null;
+        const result = await inspector.close();
+        await keeper?.finish(result);
+        return result;
       },
       async spooled() {
         return file ? file.getFile() : null;

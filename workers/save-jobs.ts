@@ -12,7 +12,7 @@ import { END_OF_ARCHIVE, paddingFor, tarHeader } from '../src/core/tar-writer';
 import { exportMembers } from '../src/core/tree-export';
 import type { SaveRequest } from './filesystem-api';
 import type { LayerReader } from './layer-reader';
-import { openSyncHandle, writeAll } from './opfs';
+import { openSyncHandle, SequentialWriter } from './opfs';
 
 /** Content is copied in pieces of this size (bounded memory for any file size). */
 const PIECE_SIZE = 4 * 1024 * 1024;
@@ -46,14 +46,11 @@ async function downloadSink(): Promise<Sink> {
   const name = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const file = await directory.getFileHandle(name, { create: true });
   const handle = await openSyncHandle(file);
-  let position = 0;
+  const fileWriter = new SequentialWriter(handle);
   return {
-    write: async (bytes) => {
-      writeAll(handle, bytes, position);
-      position += bytes.length;
-    },
+    write: async (bytes) => fileWriter.write(bytes),
     close: async () => {
-      handle.flush();
+      fileWriter.finish();
       handle.close();
       return file.getFile();
     },

@@ -8,6 +8,7 @@ import { FilesystemClient, type CacheMode, type LayerSource } from '../../src/br
 import { LayerPool } from '../../src/bridge/layer-pool';
 import { offerFile } from '../../src/lib/save-stream';
 import { BlobInspector } from '../../src/core/blob-inspector';
+import { entriesOf } from '../../src/core/entry-codec';
 import { openSource, type SourceEnvironment } from '../../src/sources/index';
 import { peekDecompressedStream, scanCompressedStream, TarStreamScanner } from '../../src/sources/compressed-archive';
 
@@ -50,19 +51,23 @@ function candidates(): Candidate[] {
   return out;
 }
 
-async function scan(file: File, cache: CacheMode) {
+/** The app's first pass; `keep`: the layer workers store the decompressed layers as the app does. */
+async function scan(file: File, cache: CacheMode, keep: boolean) {
   const started = performance.now();
   const source = await openSource(signal, { kind: 'file', file }, environment);
   const pool = new LayerPool();
   const image = source.images[0];
+  const sourceDiffIds = image.layers.flatMap((layer) => (layer.expectedDiffId === null ? [] : [layer.expectedDiffId]));
   const results = await Promise.all(image.layers.map((layer) => {
     if (layer.location === null) throw new Error(`layer ${layer.index} is missing`);
-    return pool.inspect(signal, layer.location, () => {}, layer.size ?? 0);
+    const request = keep ? { expectedDiffId: layer.expectedDiffId, sourceDiffIds } : null;
+    return pool.inspect(signal, layer.location, () => {}, layer.size ?? 0, request);
   }));
   pool.terminate();
   const scanMs = performance.now() - started;
   sources = results.map((result, index) => ({
-    entries: result.entries,
+    // Entries cross from the workers packed (src/core/entry-codec.ts).
+    entries: entriesOf(result),
     location: image.layers[index].location,
     compression: result.compression,
     diffId: result.diffId,
@@ -74,7 +79,7 @@ async function scan(file: File, cache: CacheMode) {
   return {
     scanMs,
     loadMs: performance.now() - loadStarted,
-    layers: results.map((result) => ({ compression: result.compression, uncompressedSize: result.uncompressedSize, entries: result.entries.length })),
+    layers: results.map((result, index) => ({ compression: result.compression, uncompressedSize: result.uncompressedSize, entries: sources[index].entries.length })),
     candidates: candidates(),
   };
 }

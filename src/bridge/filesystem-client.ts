@@ -5,7 +5,7 @@
  * page. Slow calls take an AbortSignal first (STYLE.md); aborting rejects
  * with an AbortError and stops the work in the worker.
  */
-import { transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type { FileListEntry, FileListView } from '../core/file-list';
 import type { BlobLocation } from '../core/model';
 import type { SearchMode } from '../core/search';
@@ -24,6 +24,7 @@ import type {
 import { InspectError, isAbortError, toErrorInfo } from '../core/errors';
 import { baseName } from '../core/whiteout';
 import { offerFile, pickSaveTarget } from '../lib/save-stream';
+import { layerHeaderRefresher } from './blob-auth';
 
 export type { CacheMode, FileInfo, LayerSource, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView };
 
@@ -65,15 +66,20 @@ export class FilesystemClient {
    * Builds the merged filesystem (index in `layers` = layer index). Scanned
    * results are sent as the copy the scan kept on disk, or not at all (they
    * would copy every entry twice). `cache`: see CacheMode
-   * (default `prefetch`).
+   * (default `prefetch`). Registry layers' tokens are renewed through the
+   * refreshers registered for the model's locations (blob-auth.ts), so
+   * `layers` must carry the model's own location objects.
    */
   load(signal: AbortSignal, layers: LayerSource[], cache: CacheMode = 'prefetch'): Promise<void> {
     this.#compressions = layers.map((layer) => layer.compression);
+    // Looked up before rereadableLocation copies the locations: refreshers are keyed by identity.
+    const refresher = layerHeaderRefresher(layers.map((layer) => layer.location));
     const sendable = layers.map((layer) => ({
       ...layer,
       location: rereadableLocation(layer.location),
     }));
-    return this.#abortable(signal, null, this.#api.load(sendable, { cache }));
+    const call = refresher === null ? this.#api.load(sendable, { cache }) : this.#api.load(sendable, { cache }, proxy(refresher));
+    return this.#abortable(signal, null, call);
   }
 
   /** Direct children of `directory` in the merged tree after `layer`, or in that layer's change tree. */

@@ -15,7 +15,7 @@ import { proxy, wrap, type Remote } from 'comlink';
 import { InspectErrorCode, type InspectErrorInfo } from '../core/errors';
 import type { BlobLocation } from '../core/model';
 import type { BlobResult } from '../core/types';
-import type { LayerProgress, LayerWorkerApi } from '../../workers/api';
+import type { KeepRequest, LayerProgress, LayerWorkerApi } from '../../workers/api';
 import { headerRefresherFor } from './blob-auth';
 
 /** Workers are terminated after this long without work. */
@@ -29,6 +29,7 @@ export interface LayerPoolOptions {
 
 interface Job {
   location: BlobLocation;
+  keep: KeepRequest | null;
   onProgress: (progress: LayerProgress) => void;
   signal: AbortSignal;
   priority: number;
@@ -76,7 +77,8 @@ export class LayerPool {
 
   /**
    * Inspects the blob at `location` in a worker. Jobs with a higher
-   * `priority` (pass the blob's size) start first. Rejects with the signal's
+   * `priority` (pass the blob's size) start first; `keep` has the worker
+   * store the decompressed layer for the file viewer. Rejects with the signal's
    * AbortError when aborted (a running job's worker is terminated), or with
    * an InspectErrorInfo when the bytes cannot be read.
    */
@@ -85,6 +87,7 @@ export class LayerPool {
     location: BlobLocation,
     onProgress: (progress: LayerProgress) => void,
     priority = 0,
+    keep: KeepRequest | null = null,
   ): Promise<BlobResult> {
     if (signal.aborted) return Promise.reject(abortError(signal));
     if (location.kind === 'scanned') return Promise.resolve(location.result);
@@ -92,6 +95,7 @@ export class LayerPool {
       const onAbort = (): void => this.#abort(job);
       const job: Job = {
         location,
+        keep,
         onProgress,
         signal,
         priority,
@@ -172,7 +176,7 @@ export class LayerPool {
     slot.idleTimer = null;
     slot.job = job;
     const refresher = headerRefresherFor(job.location);
-    slot.api.inspect(job.location, proxy(job.onProgress), refresher && proxy(refresher)).then(
+    slot.api.inspect(job.location, proxy(job.onProgress), refresher && proxy(refresher), job.keep).then(
       (result) => this.#settle(slot, job, () => job.resolve(result)),
       (error: unknown) => this.#settle(slot, job, () => job.reject(error)),
     );

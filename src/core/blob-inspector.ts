@@ -28,6 +28,12 @@ export interface BlobInspectorOptions {
   gzip?: DecoderFactory;
   /** zstd decoder (default: zstddec, see zstd.ts). */
   zstd?: DecoderFactory;
+  /**
+   * Sees every decompressed chunk of a compressed blob, at its offset in the
+   * uncompressed stream (not called for uncompressed blobs: their stored
+   * bytes are the stream). Must not throw.
+   */
+  onUncompressed?(chunk: Uint8Array, position: number, storedBytesRead: number): void;
 }
 
 type BlobError = { code: string; message: string };
@@ -46,14 +52,21 @@ class UncompressedSink {
   #notTar = false;
   #tarError: BlobError | null = null;
 
-  /** `hasher` is null when the stream is the stored bytes themselves (already hashed). */
-  constructor(hasher: Sha256Hasher | null, keepEntries: boolean) {
+  readonly #tap: ((chunk: Uint8Array, position: number) => void) | null;
+
+  /**
+   * `hasher` is null when the stream is the stored bytes themselves (already
+   * hashed); `tap` sees each chunk at its offset.
+   */
+  constructor(hasher: Sha256Hasher | null, keepEntries: boolean, tap: ((chunk: Uint8Array, position: number) => void) | null) {
     this.#hasher = hasher;
+    this.#tap = tap;
     this.walker = new TarWalker({ keepEntries });
   }
 
   readonly push = (chunk: Uint8Array): void => {
     this.#hasher?.update(chunk);
+    this.#tap?.(chunk, this.size);
     this.size += chunk.length;
     if (!this.#walking) return;
     try {
@@ -168,9 +181,14 @@ export class BlobInspector {
     const compression = sniffCompression(head);
     this.#compression = compression;
     // Uncompressed: the DiffID is the digest, so the bytes are hashed once.
+    const onUncompressed = this.#options.onUncompressed;
+    const tap = compression === 'none' || onUncompressed === undefined
+      ? null
+      : (chunk: Uint8Array, position: number) => onUncompressed(chunk, position, this.#storedSize);
     const sink = new UncompressedSink(
       compression === 'none' ? null : diffHasher,
       this.#options.keepEntries ?? false,
+      tap,
     );
     this.#sink = sink;
     const decoderFactory: Record<Compression, DecoderFactory | null> = {

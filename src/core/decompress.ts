@@ -83,6 +83,15 @@ const BOMB_RATIO = 100;
 const BOMB_MIN_OUTPUT = 256 * 1024 * 1024;
 const BOMB_KEEP_INPUT = 8 * 1024 * 1024;
 
+/**
+ * Whether `outputBytes` decoded from `inputBytes` looks like a decompression
+ * bomb: more than 256 MiB at over 100× the input. What is only kept for
+ * convenience (decoded copies of layers) is not kept for such a stream.
+ */
+export function looksLikeBomb(inputBytes: number, outputBytes: number): boolean {
+  return outputBytes > BOMB_MIN_OUTPUT && outputBytes > BOMB_RATIO * inputBytes;
+}
+
 /** gzip through the platform's DecompressionStream (Node 18+, every current browser). */
 export function createNativeGunzip(onData: DataHandler): StreamDecoder {
   const stream = new DecompressionStream('gzip');
@@ -154,7 +163,7 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
         }
         pending.push(writer.write(piece as Uint8Array<ArrayBuffer>).catch(ignore));
         if (pending.length > MAX_WRITES_IN_FLIGHT) await pending.shift();
-        if (kept !== null && outputBytes > BOMB_MIN_OUTPUT && outputBytes > BOMB_RATIO * inputBytes) switchToFflate();
+        if (kept !== null && looksLikeBomb(inputBytes, outputBytes)) switchToFflate();
       }
       if (failure !== null) throw failure;
     },

@@ -260,6 +260,8 @@ export class Inspector {
     const board = new JobBoard(jobs, now);
     this.#board = board;
     const pool = this.#pool as LayerPool;
+    // Every layer is kept decompressed for the file viewer; pruning spares this source's layers.
+    const sourceDiffIds = layers.flatMap((layer) => (layer.expectedDiffId === null ? [] : [layer.expectedDiffId]));
     layers.forEach((layer, i) => {
       const job = jobs[i];
       const location = layer.location;
@@ -283,7 +285,8 @@ export class Inspector {
         job.progress(p.read, p.uncompressed, at);
         board.tick(at);
       };
-      pool.inspect(controller.signal, location, onProgress, layer.size ?? undefined).then(
+      const keep = { expectedDiffId: layer.expectedDiffId, sourceDiffIds };
+      pool.inspect(controller.signal, location, onProgress, layer.size ?? undefined, keep).then(
         (result: BlobResult) => {
           job.succeed(result, performance.now());
           this.#finishIfSettled(controller);

@@ -61,20 +61,20 @@ export async function startStaticServer() {
   };
 }
 
+/** The Chromium flags this machine needs (no sandbox as root, headless, no background traffic). */
+export const browserArgs = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Launches headless Chromium with the flags this machine needs. */
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs });
 }
 
 /**
@@ -362,4 +362,24 @@ export async function downloadFileList(page, timeout = 60_000) {
   const button = page.getByRole('button', { name: 'Download file list' });
   const [download] = await Promise.all([page.waitForEvent('download', { timeout }), button.click()]);
   return { name: download.suggestedFilename(), list: JSON.parse(await readFile(await download.path(), 'utf8')) };
+}
+
+/**
+ * The decompressed layers the page keeps in its Origin Private File System
+ * (workers/layer-store.ts): every file of `tarsier-layers/` with its size and,
+ * for `.tar` files, the sha256 of its bytes (`hex`, computed in the page).
+ */
+export async function storedLayers(page) {
+  return page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const directory = await root.getDirectoryHandle('tarsier-layers', { create: true });
+    const files = [];
+    for await (const [name, handle] of directory.entries()) {
+      const file = await handle.getFile();
+      const hash = name.endsWith('.tar') ? new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer())) : null;
+      const hex = hash ? [...hash].map((byte) => byte.toString(16).padStart(2, '0')).join('') : null;
+      files.push({ name, size: file.size, modified: file.lastModified, hex });
+    }
+    return files.sort((a, b) => a.name.localeCompare(b.name));
+  });
 }

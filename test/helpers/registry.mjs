@@ -75,11 +75,21 @@ function parseScopes(values) {
 }
 
 /**
+ * distribution accepts a token until this long past its `exp` claim
+ * (registry/auth/token/token.go `Leeway`), so a token meant to expire sooner
+ * is issued with its `exp` that far back.
+ */
+const registryLeewaySeconds = 60;
+
+/**
  * A token server per https://distribution.github.io/distribution/spec/auth/token/:
  * GET ?service=&scope= with optional Basic credentials → {token, access_token}.
  * Anonymous callers get `pull` only when `anonymousPull`; wrong credentials get 401.
+ * With `tokenLifetime` (seconds) the registry refuses each token that long
+ * after it was issued; without it tokens say they last 300 s (plus the leeway).
  */
-async function startTokenServer({ dir, service, issuer, username, password, anonymousPull }) {
+async function startTokenServer({ dir, service, issuer, username, password, anonymousPull, tokenLifetime: initialLifetime }) {
+  let tokenLifetime = initialLifetime;
   await run('openssl', [
     'req',
     '-x509',
@@ -127,14 +137,17 @@ async function startTokenServer({ dir, service, issuer, username, password, anon
       account,
       granted: true,
       path: url.pathname,
+      issuedAt: Date.now(),
     });
     const now = Math.floor(Date.now() / 1000);
+    const lifetime = tokenLifetime ?? 300;
+    const exp = tokenLifetime === undefined ? now + 300 : now + tokenLifetime - registryLeewaySeconds;
     const head = { typ: 'JWT', alg: 'RS256', x5c: [certificate.raw.toString('base64')] };
     const claims = {
       iss: issuer,
       sub: account ?? '',
       aud: service,
-      exp: now + 300,
+      exp,
       nbf: now - 10,
       iat: now,
       jti: randomUUID(),
@@ -148,7 +161,7 @@ async function startTokenServer({ dir, service, issuer, username, password, anon
       JSON.stringify({
         token,
         access_token: token,
-        expires_in: 300,
+        expires_in: lifetime,
         issued_at: new Date().toISOString(),
       }),
     );
@@ -158,6 +171,10 @@ async function startTokenServer({ dir, service, issuer, username, password, anon
   return {
     realm: `http://127.0.0.1:${port}/token`,
     requests,
+    /** Tokens issued from now on are refused after `seconds` (undefined: the 300 s default). */
+    setLifetime: (seconds) => {
+      tokenLifetime = seconds;
+    },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
@@ -184,8 +201,9 @@ async function waitForRegistry(url, child, output) {
 /**
  * Starts a registry. Options:
  *  - cors (default true): send the CORS headers above on every response;
- *  - auth: null | { kind: 'htpasswd' | 'token', username, password, anonymousPull? }.
- * Returns { url, host, port, dir, token?: {realm, requests}, stop() }.
+ *  - auth: null | { kind: 'htpasswd' | 'token', username, password, anonymousPull?,
+ *    tokenLifetime? (token only: seconds until the registry refuses a token; default 300) }.
+ * Returns { url, host, port, dir, token?: {realm, requests, setLifetime(seconds)}, stop() }.
  */
 export async function startRegistry({ cors = true, auth = null } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'tarsier-registry-'));
@@ -261,7 +279,7 @@ export async function startRegistry({ cors = true, auth = null } = {}) {
     host,
     port,
     dir,
-    token: token && { realm: token.realm, requests: token.requests },
+    token: token && { realm: token.realm, requests: token.requests, setLifetime: token.setLifetime },
     output,
     async stop() {
       if (child.exitCode === null) {

@@ -12,11 +12,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobInspector, inspectBlobStream } from '../../../src/core/blob-inspector';
-import { createFflateGunzip, TRAILING_GZIP_DATA } from '../../../src/core/decompress';
+import { createFflateGunzip, looksLikeBomb, TRAILING_GZIP_DATA } from '../../../src/core/decompress';
 import { InspectErrorCode } from '../../../src/core/errors';
 import type { BlobResult } from '../../../src/core/types';
 import { bytesOf, makeTars, sh, tarListCount, type GeneratedTars } from './make-tars';
@@ -150,6 +151,47 @@ describe('BlobInspector on good layers', () => {
       });
     }
     expect((await inspect('config.json.gz', 7)).diffId).toBe(diffIdOf('gzip -dc config.json.gz'));
+  });
+});
+
+describe('BlobInspector onUncompressed', () => {
+  it.each([
+    ['gnu.tar.gz', 'gzip -dc gnu.tar.gz'],
+    ['gnu.tar.zst', 'zstd -dc gnu.tar.zst'],
+    ['multi.tar.zst', 'zstd -dc multi.tar.zst'],
+  ])('%s: sees every decompressed byte once, in order, at its offset', async (name, decompress) => {
+    const seen: Uint8Array[] = [];
+    const storedSeen: number[] = [];
+    let next = 0;
+    const result = await inspect(name, 1000, {
+      onUncompressed(chunk: Uint8Array, position: number, storedBytesRead: number) {
+        expect(position).toBe(next);
+        next += chunk.length;
+        seen.push(chunk.slice());
+        storedSeen.push(storedBytesRead);
+      },
+    });
+    const whole = Buffer.concat(seen);
+    expect(whole.length).toBe(result.uncompressedSize);
+    expect(whole.equals(execFileSync('bash', ['-c', decompress], { cwd: tars.dir, maxBuffer: 1 << 30 }))).toBe(true);
+    // The stored count never goes back and never passes the blob.
+    expect(storedSeen).toEqual([...storedSeen].sort((a, b) => a - b));
+    expect(Math.max(...storedSeen)).toBeLessThanOrEqual(result.size);
+  });
+
+  it('is not called for an uncompressed blob (its stored bytes are the stream)', async () => {
+    let calls = 0;
+    await inspect('gnu.tar', 4096, { onUncompressed: () => (calls += 1) });
+    expect(calls).toBe(0);
+  });
+});
+
+describe('looksLikeBomb', () => {
+  it('marks only large outputs at an extreme ratio', () => {
+    const MiB = 1024 * 1024;
+    expect(looksLikeBomb(2 * MiB, 300 * MiB)).toBe(true);
+    expect(looksLikeBomb(100 * MiB, 300 * MiB)).toBe(false);
+    expect(looksLikeBomb(1, 200 * MiB)).toBe(false);
   });
 });
 

@@ -1,0 +1,72 @@
+// The first pass keeps every compressed layer decompressed in the Origin
+// Private File System (workers/layer-store.ts), named by its DiffID, so that
+// files open right after the scan without decoding the layer again. What is
+// kept must be exactly the layer (its sha256 is its name), and nothing may be
+// kept of a layer that failed.
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { downloadReport, fixturesDir, openFiles, readExpected, storedLayers, useApp } from './harness.mjs';
+
+const hexOf = (diffId) => diffId.replace(/^sha256:/, '');
+
+/** Opens `fixture`, waits for the report, and returns the expected layers and what the page stored. */
+async function scan(page, fixture) {
+  await openFiles(page, [join(fixturesDir, fixture)]);
+  const { report } = await downloadReport(page);
+  return { report, stored: await storedLayers(page) };
+}
+
+describe('decompressed layers kept by the first pass', () => {
+  const app = useApp({ before, after, afterEach });
+
+  for (const fixture of ['oci-archive.tar', 'oci-zstd.tar']) {
+    test(`${fixture}: each compressed layer is kept, named by its DiffID, and not written again when reopened`, async () => {
+      const expected = await readExpected(`${fixture}.json`);
+      const { page, problems } = await app.open();
+      const { stored } = await scan(page, fixture);
+      const compressed = expected.layers.filter((layer) => layer.compression !== 'none');
+      assert.ok(compressed.length >= 2, 'the fixture has compressed layers');
+      for (const layer of compressed) {
+        const hex = hexOf(layer.diffId);
+        const data = stored.find((file) => file.name === `${hex}.tar`);
+        assert.ok(data, `${hex}.tar is stored`);
+        assert.equal(data.hex, hex, 'the stored bytes hash to their DiffID');
+        assert.equal(data.size, layer.uncompressedSize);
+        assert.ok(stored.some((file) => file.name === `${hex}.done`), `${hex}.done marks it complete`);
+      }
+      assert.deepEqual(stored.filter((file) => file.name.startsWith('pending-')), [], 'no unfinished files are left');
+
+      // Opened again: the layers are known by their expected DiffIDs and not rewritten.
+      await scan(page, fixture);
+      const again = await storedLayers(page);
+      for (const layer of compressed) {
+        const name = `${hexOf(layer.diffId)}.tar`;
+        assert.equal(again.find((file) => file.name === name)?.modified, stored.find((file) => file.name === name)?.modified, `${name} was not written again`);
+      }
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  test('uncompressed layers are read in place, not copied', async () => {
+    const { page, problems } = await app.open();
+    const { report, stored } = await scan(page, 'oci-uncompressed.tar');
+    assert.ok(report.images[0].layers.every((layer) => layer.compression === 'none'));
+    assert.deepEqual(stored, []);
+    assert.deepEqual(problems, []);
+  });
+
+  for (const fixture of ['truncated-layer.tar.gz', 'corrupt-gzip.tar']) {
+    test(`${fixture}: nothing is kept of a layer that failed`, async () => {
+      const { page } = await app.open();
+      const { report, stored } = await scan(page, fixture);
+      const layers = report.images[0].layers;
+      assert.ok(layers.some((layer) => layer.error), 'the fixture has a failing layer');
+      const good = layers.filter((layer) => !layer.error && layer.compression !== 'none').map((layer) => `${hexOf(layer.diffId)}.tar`);
+      const data = stored.filter((file) => file.name.endsWith('.tar'));
+      assert.deepEqual(data.map((file) => file.name).sort(), [...new Set(good)].sort(), 'exactly the layers read without error are kept');
+      for (const file of data) assert.equal(`${file.hex}.tar`, file.name, 'every kept file hashes to its name');
+      assert.deepEqual(stored.filter((file) => file.name.startsWith('pending-')), []);
+    });
+  }
+});
