@@ -4,7 +4,8 @@
  * when a worker's result arrives (measured: ~28 ms for 30k entries, a long
  * task that grows with the layer). Packed as UTF-8 JSON in one transferable
  * buffer, they cross for free and are decoded only where they are used: in
- * the filesystem worker.
+ * the filesystem worker. Binary xattr values (TarEntry.xattrs: one char
+ * per byte, 0–255) survive the trip exactly: UTF-8 encodes every such char.
  */
 import type { BlobResult, TarEntry } from './types';
 

@@ -6,13 +6,13 @@
  * for everyone but the builder.
  */
 
-import type { EntryType } from './types';
+import type { EntryType, TarEntry } from './types';
 import { pathComponents } from './whiteout';
 
 /**
  * One file, directory or special file of a merged filesystem. A hard link
- * carries its target's mode, owner and mtime (link(2) shares the inode, and
- * extractors apply no metadata of the link member's own).
+ * carries its target's mode, owner, mtime and extras (link(2) shares the
+ * inode, and extractors apply no metadata of the link member's own).
  */
 export interface FileNode {
   /** Last path component (`''` for the root). */
@@ -34,6 +34,12 @@ export interface FileNode {
   readonly gid: number;
   /** Modification time, seconds since the epoch (0 for implicit directories). */
   readonly mtime: number;
+  /**
+   * Owner names, device numbers and extended attributes from the writing
+   * member's header (a hard link: its target's); undefined for implicit
+   * directories.
+   */
+  readonly extras?: NodeExtras;
   /** Symlink: target as stored. Hard link: absolute path of its target. Otherwise null. */
   readonly linkTarget: string | null;
   /** Index of the layer that last wrote this node (created or replaced it, or updated a directory). */
@@ -55,6 +61,16 @@ export interface FileNode {
   /** Children by name on directories; undefined on everything else. */
   readonly children?: ReadonlyMap<string, FileNode>;
 }
+
+/**
+ * The header fields that only some members carry. Nodes hold the writing
+ * member's TarEntry itself here, not a copy: one reference per node instead
+ * of five fields (measured: 8 rather than 40 bytes more per node), and the
+ * entries stay alive anyway in LayeredFilesystem.
+ */
+export type NodeExtras = Readonly<
+  Pick<TarEntry, 'uname' | 'gname' | 'devMajor' | 'devMinor' | 'xattrs'>
+>;
 
 /** Why a path did not resolve. */
 export type ResolveErrorReason =

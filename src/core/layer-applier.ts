@@ -43,6 +43,8 @@ function newNode(name: string, path: string, isDir: boolean, layer: number, owne
     uid: 0,
     gid: 0,
     mtime: 0,
+    // Present (if undefined) on every node, so that all nodes share one shape.
+    extras: undefined,
     linkTarget: null,
     layer,
     entryIndex: -1,
@@ -242,6 +244,7 @@ export class LayerApplier {
     node.uid = entry.uid;
     node.gid = entry.gid;
     node.mtime = entry.mtime;
+    node.extras = entry;
     node.linkTarget = entry.type === 'symlink' ? entry.linkTarget : null;
     node.layer = this.#layer;
     node.entryIndex = entryIndex;
@@ -259,6 +262,7 @@ export class LayerApplier {
     node.uid = target.uid;
     node.gid = target.gid;
     node.mtime = target.mtime;
+    node.extras = target.extras;
     if (target.type === 'file' || target.type === 'hardlink' || target.type === 'other') {
       node.size = target.size;
       node.contentLayer = target.contentLayer;

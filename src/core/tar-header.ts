@@ -1,7 +1,7 @@
 /**
- * Decoding of single tar header blocks and of the metadata records that
- * extend them, shared by the streaming walker (tar.ts) and the random-access
- * lister (tar-list.ts).
+ * Decoding of single tar header blocks, shared by the streaming walker
+ * (tar.ts) and the random-access lister (tar-list.ts); the pax and GNU
+ * records that extend a block are resolved in tar-meta.ts.
  *
  * Formats: POSIX ustar and pax (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html
  * § ustar Interchange Format, § pax Interchange Format), GNU tar's long-name
@@ -9,7 +9,6 @@
  * and pre-POSIX v7 headers (no magic, no type flag beyond '0'–'2').
  */
 import { InspectError, InspectErrorCode } from './errors';
-import type { EntryType } from './types';
 
 /** Tar works in 512-byte blocks: headers, and member data padded to a block. */
 export const TAR_BLOCK_SIZE = 512;
@@ -19,16 +18,6 @@ export const MAX_META_SIZE = 1024 * 1024;
 
 /** Type flags whose header is metadata for the next member, not a member. */
 const META_TYPE_FLAGS = new Set(['x', 'g', 'X', 'L', 'K']);
-
-/** Go archive/tar's isHeaderOnlyType: these members never carry data, whatever `size` says. */
-const HEADER_ONLY_TYPES = new Set<EntryType>([
-  'hardlink',
-  'symlink',
-  'char',
-  'block',
-  'dir',
-  'fifo',
-]);
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -44,41 +33,11 @@ export interface RawTarHeader {
   linkName: string;
   uname: string;
   gname: string;
+  /** ustar devmajor/devminor of char (`3`) and block (`4`) devices; 0 for other types. */
+  devMajor: number;
+  devMinor: number;
   /** Old GNU sparse (`S`): the file's real size, and whether extension headers follow. */
   sparse: { realSize: number; extended: boolean } | null;
-}
-
-/** Metadata collected from `x`/`g`/`L`/`K` records, applied to the next member. */
-export interface PendingMeta {
-  /** Records of the `x` header(s) before the member. */
-  pax: Map<string, string>;
-  /** GNU `L` long name. */
-  longName: string | null;
-  /** GNU `K` long link name. */
-  longLink: string | null;
-}
-
-/** A member header with every override applied. */
-export interface ResolvedTarHeader {
-  name: string;
-  linkName: string;
-  type: EntryType;
-  /** Bytes of data that follow the header (before padding). */
-  dataSize: number;
-  /** Size of the file's content: `dataSize`, or the real size of a sparse file. */
-  contentSize: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  uname: string;
-  gname: string;
-  xattrs: Record<string, string> | null;
-}
-
-/** Creates an empty set of pending metadata. */
-export function emptyPendingMeta(): PendingMeta {
-  return { pax: new Map(), longName: null, longLink: null };
 }
 
 /** Rounds a data size up to whole blocks. */
@@ -193,6 +152,8 @@ export function decodeRawHeader(block: Uint8Array): RawTarHeader {
     if (prefix !== '') name = `${prefix}/${name}`;
   }
   const isV7 = !magic.startsWith('ustar');
+  // Other types may leave the device fields blank or filled with junk: read them only for devices.
+  const isDevice = !isV7 && (block[156] === 0x33 || block[156] === 0x34);
   return {
     name,
     mode: readTarNumber(block, 100, 8, 'mode'),
@@ -204,6 +165,8 @@ export function decodeRawHeader(block: Uint8Array): RawTarHeader {
     linkName: readText(block, 157, 100),
     uname: isV7 ? '' : readText(block, 265, 32),
     gname: isV7 ? '' : readText(block, 297, 32),
+    devMajor: isDevice ? readTarNumber(block, 329, 8, 'devmajor') : 0,
+    devMinor: isDevice ? readTarNumber(block, 337, 8, 'devminor') : 0,
     sparse:
       block[156] === 0x53
         ? { realSize: readTarNumber(block, 483, 12, 'realsize'), extended: block[482] !== 0 }
@@ -211,103 +174,9 @@ export function decodeRawHeader(block: Uint8Array): RawTarHeader {
   };
 }
 
-/** Parses PAX records (`"<len> <key>=<value>\n"`, len counting bytes) into `into`. */
-export function parsePaxRecords(payload: Uint8Array, into: Map<string, string>): void {
-  let pos = 0;
-  while (pos < payload.length) {
-    if (payload[pos] === 0) break;
-    let space = pos;
-    while (space < payload.length && payload[space] !== 0x20) space += 1;
-    const length = Number(utf8.decode(payload.subarray(pos, space)));
-    if (!Number.isInteger(length) || length <= space - pos || pos + length > payload.length) {
-      throw new InspectError(InspectErrorCode.BadTar, 'tar: malformed PAX record');
-    }
-    const record = payload.subarray(space + 1, pos + length - 1);
-    const equals = record.indexOf(0x3d);
-    if (equals < 0) throw new InspectError(InspectErrorCode.BadTar, 'tar: PAX record without "="');
-    into.set(utf8.decode(record.subarray(0, equals)), utf8.decode(record.subarray(equals + 1)));
-    pos += length;
-  }
-}
-
 /** Reads a GNU long name/link payload (NUL-terminated). */
 export function decodeLongName(payload: Uint8Array): string {
   return readText(payload, 0, payload.length);
-}
-
-/** Maps a type flag to the file-list vocabulary; v7 marks directories by a trailing slash. */
-function entryTypeOf(typeFlag: string, name: string): EntryType {
-  switch (typeFlag) {
-    case '0':
-    case '\0':
-    case '7':
-    case 'S':
-      return name.endsWith('/') ? 'dir' : 'file';
-    case '1':
-      return 'hardlink';
-    case '2':
-      return 'symlink';
-    case '3':
-      return 'char';
-    case '4':
-      return 'block';
-    case '5':
-      return 'dir';
-    case '6':
-      return 'fifo';
-    default:
-      return 'other';
-  }
-}
-
-/** Parses a PAX decimal number (mtime may carry a fraction). */
-function paxNumber(value: string | undefined, fallback: number, key: string): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) {
-    throw new InspectError(InspectErrorCode.BadTar, `tar: PAX ${key} is not a number`);
-  }
-  return Math.floor(parsed);
-}
-
-/**
- * Applies global and per-member PAX records and GNU long names to a member
- * header (POSIX pax § pax Extended Header: later records override earlier).
- */
-export function resolveHeader(
-  raw: RawTarHeader,
-  pending: PendingMeta,
-  globalPax: ReadonlyMap<string, string>,
-): ResolvedTarHeader {
-  const pax = new Map([...globalPax, ...pending.pax]);
-  // GNU's PAX sparse formats store the real name in GNU.sparse.name (tar(5) § GNU sparse).
-  const name = pax.get('GNU.sparse.name') ?? pax.get('path') ?? pending.longName ?? raw.name;
-  const linkName = pax.get('linkpath') ?? pending.longLink ?? raw.linkName;
-  const type = entryTypeOf(raw.typeFlag, name);
-  const size = paxNumber(pax.get('size'), raw.size, 'size');
-  const sparseSize = pax.get('GNU.sparse.realsize') ?? pax.get('GNU.sparse.size');
-  const realSize = paxNumber(sparseSize, raw.sparse?.realSize ?? size, 'sparse size');
-  let xattrs: Record<string, string> | null = null;
-  for (const [key, value] of pax) {
-    if (key.startsWith('SCHILY.xattr.')) {
-      xattrs ??= {};
-      xattrs[key.slice('SCHILY.xattr.'.length)] = value;
-    }
-  }
-  return {
-    name,
-    linkName,
-    type,
-    dataSize: HEADER_ONLY_TYPES.has(type) ? 0 : size,
-    contentSize: HEADER_ONLY_TYPES.has(type) ? 0 : realSize,
-    mode: raw.mode & 0o7777,
-    uid: paxNumber(pax.get('uid'), raw.uid, 'uid'),
-    gid: paxNumber(pax.get('gid'), raw.gid, 'gid'),
-    mtime: paxNumber(pax.get('mtime'), raw.mtime, 'mtime'),
-    uname: pax.get('uname') ?? raw.uname,
-    gname: pax.get('gname') ?? raw.gname,
-    xattrs,
-  };
 }
 
 /**

@@ -13,14 +13,12 @@ import {
   checkMetaSize,
   decodeLongName,
   decodeRawHeader,
-  emptyPendingMeta,
   isMetaTypeFlag,
   hasMoreSparseBlocks,
   isZeroBlock,
   paddedSize,
-  parsePaxRecords,
-  resolveHeader,
 } from './tar-header';
+import { emptyPendingMeta, parsePaxRecords, resolveHeader } from './tar-meta';
 import { cleanPath, isUnsafePath } from './whiteout';
 import type { EntryType } from './types';
 

@@ -4,8 +4,8 @@
  * buffering it. Only header blocks and PAX/GNU long-name payloads (≤ 1 MiB)
  * are kept, so memory stays flat however big the layer is.
  *
- * Formats and rules: see tar-header.ts (POSIX ustar/pax, GNU, v7) and
- * whiteout.ts (name cleaning, OCI whiteouts). Members are counted as
+ * Formats and rules: see tar-header.ts and tar-meta.ts (POSIX ustar/pax,
+ * GNU, v7) and whiteout.ts (name cleaning, OCI whiteouts). Members are counted as
  * `tar -t` lists them: PAX (`x`, `g`) and GNU (`L`, `K`) records are not members.
  */
 import { InspectError, InspectErrorCode } from './errors';
@@ -14,16 +14,18 @@ import {
   checkMetaSize,
   decodeLongName,
   decodeRawHeader,
-  emptyPendingMeta,
   isMetaTypeFlag,
   hasMoreSparseBlocks,
   isZeroBlock,
   paddedSize,
+  type RawTarHeader,
+} from './tar-header';
+import {
+  emptyPendingMeta,
   parsePaxRecords,
   resolveHeader,
-  type RawTarHeader,
   type ResolvedTarHeader,
-} from './tar-header';
+} from './tar-meta';
 import { cleanPath, isUnsafePath, whiteoutTarget } from './whiteout';
 import type { TarEntry } from './types';
 
@@ -67,6 +69,10 @@ function entryFromHeader(header: ResolvedTarHeader, offset: number): TarEntry {
   if (unsafe) entry.unsafe = true;
   if (header.uname !== '') entry.uname = header.uname;
   if (header.gname !== '') entry.gname = header.gname;
+  if (header.device !== null) {
+    entry.devMajor = header.device.major;
+    entry.devMinor = header.device.minor;
+  }
   if (header.xattrs !== null) entry.xattrs = header.xattrs;
   return entry;
 }

@@ -9,6 +9,11 @@
  * a link to that member name; any other is written as a regular file with
  * the linked content (like `tar --hard-dereference`), so the archive never
  * references a member it does not hold.
+ *
+ * Every member keeps the metadata its layer's header had: owner names,
+ * device numbers, and extended attributes (`security.capability` makes
+ * `ping` work without setuid), except on hard link members, whose
+ * attributes belong to the target member already written.
  */
 
 import { type FileNode, findNode, sortedChildren } from './file-node';
@@ -49,14 +54,25 @@ export function* exportMembers(root: FileNode, directory: string): Generator<Exp
 }
 
 function member(node: FileNode, name: string, written: Map<string, string>): ExportMember {
-  const base = { path: name, mode: node.mode, uid: node.uid, gid: node.gid, mtime: node.mtime };
+  const { uname, gname, devMajor, devMinor, xattrs } = node.extras ?? {};
+  const owner = {
+    path: name,
+    mode: node.mode,
+    uid: node.uid,
+    gid: node.gid,
+    mtime: node.mtime,
+    uname,
+    gname,
+  };
   const hasContent = node.contentLayer >= 0 && node.contentOffset >= 0;
   if (node.type === 'hardlink') {
     const earlier = node.linkTarget === null ? undefined : written.get(node.linkTarget);
     if (earlier !== undefined) {
-      return { fields: { ...base, type: 'hardlink', size: 0, linkTarget: earlier }, content: null };
+      const fields: TarHeaderFields = { ...owner, type: 'hardlink', size: 0, linkTarget: earlier };
+      return { fields, content: null };
     }
   }
+  const base = { ...owner, devMajor, devMinor, xattrs };
   if (node.type === 'file' || node.type === 'other' || node.type === 'hardlink') {
     written.set(node.path, name);
     return {

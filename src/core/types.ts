@@ -123,7 +123,9 @@ export interface TarEntry {
   mode: number;
   uid: number;
   gid: number;
+  /** Owner's user name (ustar `uname` or pax `uname`), when the header names one. */
   uname?: string;
+  /** Owner's group name (ustar `gname` or pax `gname`), when the header names one. */
   gname?: string;
   /** Modification time, seconds since the epoch. */
   mtime: number;
@@ -135,7 +137,22 @@ export interface TarEntry {
   whiteout: 'whiteout' | 'opaque' | null;
   /** True when the stored name was absolute or contained `..`. */
   unsafe?: boolean;
-  /** PAX extended attributes other than the standard keys (xattrs, capabilities). */
+  /**
+   * Device numbers of char and block devices (ustar devmajor/devminor, GNU
+   * base-256 or star's SCHILY.devmajor/devminor pax records); set on those
+   * two types only, absent on every other.
+   */
+  devMajor?: number;
+  /** Minor device number; see devMajor. */
+  devMinor?: number;
+  /**
+   * Extended attributes from pax `SCHILY.xattr.<name>` records (e.g.
+   * `security.capability`, `user.*`), by attribute name (GNU tar's `%3D`/`%25`
+   * escapes in the keyword undone). Values are binary strings: one char per
+   * byte, code 0–255, so binary values (capabilities are not UTF-8) survive
+   * exactly; `Uint8Array.from(value, (c) => c.charCodeAt(0))` gives the
+   * bytes. ASCII values read as themselves; UTF-8 text values need decoding.
+   */
   xattrs?: Record<string, string>;
 }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntries, entriesOf, packEntries } from '../../../src/core/entry-codec';
+import { readFileSync, rmSync } from 'node:fs';
+import { decodeEntries, encodeEntries, entriesOf, packEntries } from '../../../src/core/entry-codec';
+import { TarWalker } from '../../../src/core/tar';
 import { analyseFixture } from '../../helpers/node-source';
+import { BINARY_VALUE, CAPABILITY, makeMetadataTars } from './make-metadata-tars';
 
 describe('entry codec', () => {
   it('packs a real layer’s entries into one buffer and restores them exactly', async () => {
@@ -24,5 +27,23 @@ describe('entry codec', () => {
     const withoutEntries = { ...outcome.result, entries: [] };
     expect(packEntries(withoutEntries)).toBe(withoutEntries);
     expect(entriesOf(withoutEntries)).toEqual([]);
+  });
+
+  it('carries binary xattr values and device numbers byte for byte', () => {
+    const tars = makeMetadataTars();
+    try {
+      const walker = new TarWalker({ keepEntries: true });
+      walker.push(new Uint8Array(readFileSync(tars.layer0)));
+      walker.finish();
+      const decoded = decodeEntries(encodeEntries(walker.entries));
+      expect(decoded).toEqual(walker.entries);
+      const ping = decoded.find((entry) => entry.path === 'bin/ping');
+      const bytesOf = (value: string | undefined): Buffer => Buffer.from(value ?? '', 'latin1');
+      expect(bytesOf(ping?.xattrs?.['security.capability']).equals(CAPABILITY)).toBe(true);
+      expect(bytesOf(ping?.xattrs?.['user.binary']).equals(BINARY_VALUE)).toBe(true);
+      expect(decoded.find((entry) => entry.path === 'dev/tty-max')).toMatchObject({ devMajor: 4095, devMinor: 1048575 });
+    } finally {
+      rmSync(tars.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,14 +1,26 @@
 /**
  * TarWalker and listTarMembers on tars made by GNU tar (every member type,
- * GNU/PAX/ustar/v7 formats, base-256 and PAX numbers, long names), checked
- * against `tar -t` and against the files the tars were made from.
+ * GNU/PAX/ustar/v7 formats, base-256 and PAX numbers, long names, device
+ * numbers, owner names and extended attributes), checked against `tar -t`,
+ * Python's tarfile and the files the tars were made from.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InspectError, InspectErrorCode } from '../../../src/core/errors';
 import { listTarMembers, looksLikeTar, TarWalker } from '../../../src/core/tar';
+import { xattrKeyword } from '../../../src/core/tar-writer';
 import type { TarEntry } from '../../../src/core/types';
+import {
+  BINARY_VALUE,
+  CAPABILITY,
+  HUGE_DEVICE,
+  LONG_GNAME,
+  LONG_UNAME,
+  makeMetadataTars,
+  pythonView,
+  type MetadataTars,
+} from './make-metadata-tars';
 import {
   bytesOf,
   feed,
@@ -22,14 +34,27 @@ import {
 } from './make-tars';
 
 let tars: GeneratedTars;
+let metadataTars: MetadataTars;
 
 beforeAll(() => {
   tars = makeTars();
+  metadataTars = makeMetadataTars();
 });
 
 afterAll(() => {
   rmSync(tars.dir, { recursive: true, force: true });
+  rmSync(metadataTars.dir, { recursive: true, force: true });
 });
+
+/** An entry's xattrs as Python lists them: stored keywords, values in hex. */
+function xattrsAsStored(entry: TarEntry): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(entry.xattrs ?? {}).map(([name, value]) => [
+      xattrKeyword(name),
+      Buffer.from(value, 'latin1').toString('hex'),
+    ]),
+  );
+}
 
 function walk(bytes: Uint8Array, chunkSize = bytes.length || 1): TarWalker {
   const walker = new TarWalker({ keepEntries: true });
@@ -131,7 +156,8 @@ describe('TarWalker', () => {
       expect(links).toHaveLength(1);
       expect(['hello.txt', 'dir/hard']).toContain(links[0].linkTarget);
       expect(byPath(entries, 'fifo').type).toBe('fifo');
-      expect(byPath(entries, 'null-dev').type).toBe('char');
+      expect(byPath(entries, 'null-dev')).toMatchObject({ type: 'char', devMajor: 1, devMinor: 3 });
+      expect(entries.filter((entry) => 'devMajor' in entry || 'devMinor' in entry)).toHaveLength(1);
       expect(byPath(entries, 'short/d').type).toBe('dir');
       expect(byPath(entries, 'setuid').mode).toBe(0o4755);
       expect(byPath(entries, 'exact512')).toMatchObject({
@@ -179,6 +205,40 @@ describe('TarWalker', () => {
     ]);
     const global = walk(bytesOf(tars.paxGlobal)).entries;
     expect(byPath(global, 'hello.txt').xattrs).toEqual({ 'user.note': 'hi there' });
+  });
+
+  it.each([1 << 20, 7])(
+    'reads device numbers, long owner names and binary xattrs as Python tarfile does (chunks of %i bytes)',
+    (chunkSize) => {
+      const entries = walk(bytesOf(metadataTars.layer0), chunkSize).entries;
+      const python = pythonView(metadataTars.layer0);
+      expect(entries.map((entry) => entry.path)).toEqual(python.map((member) => member.name));
+      for (const member of python) {
+        const entry = byPath(entries, member.name);
+        expect([entry.uname, entry.gname]).toEqual([member.uname, member.gname]);
+        const device = entry.devMajor === undefined ? undefined : [entry.devMajor, entry.devMinor];
+        expect(device).toEqual(member.device);
+        expect(xattrsAsStored(entry)).toEqual(member.xattrs);
+      }
+      expect(byPath(entries, 'dev/tty-max')).toMatchObject({ type: 'char', devMajor: 4095, devMinor: 1048575 });
+      expect(byPath(entries, 'dev/sda3')).toMatchObject({ type: 'block', devMajor: 8, devMinor: 3 });
+      expect(byPath(entries, 'etc/owned')).toMatchObject({ uid: 1000, uname: LONG_UNAME, gname: LONG_GNAME });
+      const binary = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+      expect(byPath(entries, 'bin/ping').xattrs).toEqual({
+        'security.capability': binary(CAPABILITY),
+        'user.binary': binary(BINARY_VALUE),
+        'user.text': binary(new TextEncoder().encode('héllo wörld')),
+        'user.a=b%c': 'escaped name',
+      });
+    },
+  );
+
+  it('reads device numbers beyond ustar octal: GNU base-256 and star SCHILY.devmajor/devminor', () => {
+    const [huge] = walk(bytesOf(metadataTars.layer1)).entries;
+    expect(huge).toMatchObject({ path: 'dev/huge', type: 'char', devMajor: HUGE_DEVICE.major, devMinor: HUGE_DEVICE.minor });
+    expect(pythonView(metadataTars.layer1)[0].device).toEqual([HUGE_DEVICE.major, HUGE_DEVICE.minor]);
+    const [star] = walk(bytesOf(metadataTars.starDevices)).entries;
+    expect(star).toMatchObject({ path: 'dev/star', type: 'block', devMajor: 70000, devMinor: 9000000 });
   });
 
   it('marks absolute and climbing names unsafe and keeps them inside the root', () => {

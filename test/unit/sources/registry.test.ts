@@ -301,7 +301,7 @@ describe('token (Bearer) registry', () => {
     expect(source.images).toHaveLength(2);
     const requests = registry.token!.requests.slice(before);
     expect(requests).toEqual([
-      { scopes: ['repository:org/tool:pull'], account: null, granted: true, path: '/token' },
+      { scopes: ['repository:org/tool:pull'], account: null, granted: true, path: '/token', issuedAt: expect.any(Number) },
     ]);
     const layer = source.images[1]!.layers[1]!;
     if (layer.location?.kind !== 'url') throw new Error('url location expected');
