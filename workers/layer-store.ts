@@ -14,6 +14,8 @@ import { openSyncHandle, opfsAvailable, SequentialWriter } from './opfs';
 const DIRECTORY = 'tarsier-layers';
 /** A layer being written by the first pass: renamed to `<hex>.tar` once its DiffID is known. */
 const PENDING_PREFIX = 'pending-';
+/** A pending file untouched for this long is the leftover of a cancelled pass. */
+const PENDING_MAX_AGE_MS = 10 * 60 * 1000;
 
 /** The directory of decompressed layers (created when missing). */
 export async function layerDirectory(): Promise<FileSystemDirectoryHandle> {
@@ -51,8 +53,10 @@ export async function pruneCache(keep: ReadonlySet<string>, budget = OTHER_IMAGE
   const names = (directory as unknown as { keys(): AsyncIterable<string> }).keys();
   for await (const name of names) {
     if (name.startsWith(PENDING_PREFIX)) {
-      // A pass still writing holds the file's lock: removal fails and the file stays.
-      await directory.removeEntry(name).catch(() => {});
+      // A pass still writing holds the file's lock, but not between creating it and
+      // locking it, nor between closing and renaming it: recent files are left alone.
+      const file = await (await directory.getFileHandle(name)).getFile().catch(() => null);
+      if (file !== null && Date.now() - file.lastModified > PENDING_MAX_AGE_MS) await directory.removeEntry(name).catch(() => {});
       continue;
     }
     const match = /^([0-9a-f]{64})\.tar$/.exec(name);

@@ -10,6 +10,18 @@ import { downloadReport, fixturesDir, openFiles, readExpected, storedLayers, use
 
 const hexOf = (diffId) => diffId.replace(/^sha256:/, '');
 
+/** A size as the app writes it: decimal units, three significant digits. */
+function decimalSize(bytes) {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ${units[unit]}`;
+}
+
 /** Opens `fixture`, waits for the report, and returns the expected layers and what the page stored. */
 async function scan(page, fixture) {
   await openFiles(page, [join(fixturesDir, fixture)]);
@@ -47,6 +59,26 @@ describe('decompressed layers kept by the first pass', () => {
       assert.deepEqual(problems, []);
     });
   }
+
+  test('the landing page says what is kept on this device, and Clear deletes it', async () => {
+    const expected = await readExpected('oci-archive.tar.json');
+    const { page, problems } = await app.open();
+    await scan(page, 'oci-archive.tar');
+    const keptLayers = new Map(expected.layers.filter((layer) => layer.compression !== 'none').map((layer) => [layer.diffId, layer.uncompressedSize]));
+    const keptBytes = [...keptLayers.values()].reduce((sum, size) => sum + size, 0);
+    // A fresh start of the app in the same browser profile.
+    await page.goto(page.url().replace(/#.*$/, ''));
+    await page.reload();
+    const note = page.getByRole('listitem', { name: 'Kept on this device' });
+    await note.waitFor();
+    const text = await note.innerText();
+    assert.match(text, new RegExp(`Decompressed copies of ${keptLayers.size} layers`));
+    assert.ok(text.includes(`(${decimalSize(keptBytes)})`), `${text} names ${decimalSize(keptBytes)}`);
+    await note.getByRole('button', { name: 'Clear' }).click();
+    await note.waitFor({ state: 'detached' });
+    assert.deepEqual((await storedLayers(page)).filter((file) => file.name.endsWith('.tar') || file.name.endsWith('.done')), []);
+    assert.deepEqual(problems, []);
+  });
 
   test('uncompressed layers are read in place, not copied', async () => {
     const { page, problems } = await app.open();
