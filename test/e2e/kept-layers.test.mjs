@@ -5,6 +5,9 @@
 // kept of a layer that failed.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadReport, fixturesDir, openFiles, readExpected, storedLayers, useApp } from './harness.mjs';
 
@@ -59,6 +62,26 @@ describe('decompressed layers kept by the first pass', () => {
       assert.deepEqual(problems, []);
     });
   }
+
+  test('a gzipped OCI archive (read in one streaming pass): its gzip layers are kept too', async () => {
+    const expected = await readExpected('oci-archive.tar.json');
+    const directory = mkdtempSync(join(tmpdir(), 'tarsier-kept-'));
+    try {
+      const archive = join(directory, 'oci-archive.tar.gz');
+      writeFileSync(archive, execFileSync('gzip', ['-c', join(fixturesDir, 'oci-archive.tar')], { maxBuffer: 1 << 28 }));
+      const { page, problems } = await app.open();
+      await openFiles(page, [archive]);
+      await downloadReport(page);
+      const stored = await storedLayers(page);
+      for (const layer of expected.layers) {
+        const hex = hexOf(layer.diffId);
+        assert.equal(stored.find((file) => file.name === `${hex}.tar`)?.hex, hex, `${hex}.tar is kept and hashes to its name`);
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 
   test('the landing page says what is kept on this device, and Clear deletes it', async () => {
     const expected = await readExpected('oci-archive.tar.json');
