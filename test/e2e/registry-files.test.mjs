@@ -94,6 +94,10 @@ describe('registry layers read again after the token expired', () => {
 
   /** Deletes the decompressed layers the first pass kept, so that reads must go to the registry. */
   async function forgetStoredLayers(page) {
+    // The first pass kept the registry's layers too (no second download to open a file).
+    const kept = (await storedLayers(page)).filter((file) => file.name.endsWith('.tar'));
+    assert.ok(kept.length > 0, 'the first pass kept the layers');
+    for (const file of kept) assert.equal(`${file.hex}.tar`, file.name);
     await page.evaluate(async () => {
       const root = await navigator.storage.getDirectory();
       await root.removeEntry('tarsier-layers', { recursive: true });
