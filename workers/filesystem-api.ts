@@ -82,6 +82,13 @@ export type SaveRequest =
   | { kind: 'layer'; layer: number; form: 'stored' | 'uncompressed' }
   | { kind: 'rootfs'; layer: number };
 
+/** A file read waiting for its layer to be decoded: bytes of the layer decoded so far, and where the read ends. */
+export interface ReadProgress {
+  layer: number;
+  reached: number;
+  target: number;
+}
+
 /** What workers/filesystem.worker.ts exposes through comlink. */
 export interface FilesystemWorkerApi {
   /**
@@ -98,6 +105,8 @@ export interface FilesystemWorkerApi {
   /** At most 64 MiB per call (clamped to the file). `requestId` lets {@link cancel} abort the call. */
   readFile(requestId: number, layer: number, path: string, offset: number, length: number): Promise<Uint8Array>;
   fileInfo(requestId: number, layer: number, path: string): Promise<FileInfo>;
+  /** Reads in flight that wait for a layer to be decoded (polled by the viewer while it waits). */
+  readProgress(): Promise<ReadProgress[]>;
   /**
    * Writes the request's bytes into `target` (a transferred stream of a file
    * the user picked), or, when `target` is null, into a file in the Origin

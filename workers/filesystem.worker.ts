@@ -118,6 +118,10 @@ const filesystemWorkerApi: FilesystemWorkerApi = {
     });
   },
 
+  async readProgress() {
+    return loaded?.reader.progress() ?? [];
+  },
+
   save(requestId, request, target) {
     return cancellable(requestId, (signal) => {
       const { filesystem, reader } = current();

@@ -119,6 +119,8 @@ class CachedLayer {
 /** The cache of one worker: each layer's file handle stays open while the image is open. */
 export class LayerCache {
   readonly #layers = new Map<string, Promise<CachedLayer>>();
+  /** The same layers once open, for progress reports. */
+  readonly #opened = new Map<string, CachedLayer>();
 
   /** The cache entry for a layer, starting its fill (in the background) when it is not on disk yet. */
   layer(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
@@ -126,8 +128,11 @@ export class LayerCache {
     if (entry === undefined) {
       entry = this.#open(diffId, compression, stored);
       this.#layers.set(diffId, entry);
-      // A failed open is retried by the next read rather than remembered.
-      entry.catch(() => this.#layers.delete(diffId));
+      entry.then(
+        (layer) => this.#opened.set(diffId, layer),
+        // A failed open is retried by the next read rather than remembered.
+        () => this.#layers.delete(diffId),
+      );
     }
     return entry;
   }
@@ -137,6 +142,11 @@ export class LayerCache {
     const layer = await this.layer(diffId, compression, stored);
     await layer.until(signal, end);
     return layer.read(start, end);
+  }
+
+  /** Bytes of the layer on disk so far (its whole size once complete), or 0 before its file is open. */
+  writtenSoFar(diffId: string): number {
+    return this.#opened.get(diffId)?.written ?? 0;
   }
 
   /** Size of the whole uncompressed layer, once its fill has finished. */
@@ -153,6 +163,7 @@ export class LayerCache {
       layer?.handle.close();
     }
     this.#layers.clear();
+    this.#opened.clear();
   }
 
   async #open(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
@@ -182,6 +193,7 @@ export class LayerCache {
         layer.failure = error;
         layer.wake();
         this.#layers.delete(diffId);
+        this.#opened.delete(diffId);
         handle.close();
         // A partial file only takes space: the next read of the layer decodes it again.
         void directory.removeEntry(`${hex}.tar`).catch(() => {});

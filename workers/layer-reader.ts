@@ -10,7 +10,7 @@ import { blobChunks, readUncompressedRange, type StoredStream } from '../src/cor
 import { looksLikeBomb } from '../src/core/decompress';
 import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
 import type { BlobLocation } from '../src/core/model';
-import type { CacheMode, LayerSource, RefreshLayerHeaders } from './filesystem-api';
+import type { CacheMode, LayerSource, ReadProgress, RefreshLayerHeaders } from './filesystem-api';
 import { LayerCache } from './layer-cache';
 import { layerDirectory, pruneCache, storageKnownSlow } from './layer-store';
 import { opfsAvailable } from './opfs';
@@ -125,6 +125,13 @@ export function storedStream(location: BlobLocation | null, auth?: UrlAuth): Sto
   return null;
 }
 
+/** A read in progress: how far its layer is decoded, against where the read ends. */
+interface Waiting {
+  layer: number;
+  target: number;
+  reached(): number;
+}
+
 /** Range reads over the layers of one image. */
 export class LayerReader {
   readonly #layers: LayerSource[];
@@ -132,6 +139,7 @@ export class LayerReader {
   /** Layers whose cache failed once (quota, lock held by another tab): decoded per read from then on. */
   readonly #uncached = new Set<number>();
   readonly #prefetch = new AbortController();
+  readonly #waiting = new Set<Waiting>();
   /** Per registry layer: its current Authorization headers (renewed after a 401). */
   readonly #auths = new Map<number, UrlAuth>();
 
@@ -197,8 +205,32 @@ export class LayerReader {
     return stream;
   }
 
+  /** Reads waiting for a layer to be decoded far enough, for the viewer's progress bar. */
+  progress(): ReadProgress[] {
+    return [...this.#waiting].map(({ layer, target, reached }) => ({ layer, target, reached: Math.min(target, reached()) }));
+  }
+
   /** `[start, end)` of layer `layer`'s uncompressed tar. */
   async read(signal: AbortSignal, layer: number, start: number, end: number): Promise<Uint8Array> {
+    const source = this.#layers[layer];
+    if (source?.location?.kind === 'blob' && (source.compression ?? 'none') === 'none') return this.#read(signal, layer, start, end, null);
+    let decoded = 0;
+    const diffId = source?.diffId ?? null;
+    const cache = this.#cache;
+    const waiting: Waiting = {
+      layer,
+      target: end,
+      reached: () => Math.max(decoded, cache !== null && diffId !== null ? cache.writtenSoFar(diffId) : 0),
+    };
+    this.#waiting.add(waiting);
+    try {
+      return await this.#read(signal, layer, start, end, (position) => (decoded = position));
+    } finally {
+      this.#waiting.delete(waiting);
+    }
+  }
+
+  async #read(signal: AbortSignal, layer: number, start: number, end: number, onReached: ((position: number) => void) | null): Promise<Uint8Array> {
     const source = this.#layers[layer];
     const location = source?.location ?? null;
     const compression = source?.compression ?? 'none';
@@ -216,7 +248,7 @@ export class LayerReader {
           this.#uncached.add(layer);
         }
       }
-      return await readUncompressedRange(signal, stored, compression, start, end);
+      return await readUncompressedRange(signal, stored, compression, start, end, onReached ?? undefined);
     } catch (error) {
       // Messages name the layer blob (DESIGN.md: "a clear message that names the file").
       if (error instanceof InspectError && error.path === null) {

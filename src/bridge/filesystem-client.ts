@@ -14,6 +14,7 @@ import type {
   FileInfo,
   FilesystemWorkerApi,
   LayerSource,
+  ReadProgress,
   ResolveResponse,
   SaveRequest,
   SearchResponse,
@@ -26,7 +27,7 @@ import { baseName } from '../core/whiteout';
 import { offerFile, pickSaveTarget } from '../lib/save-stream';
 import { layerHeaderRefresher } from './blob-auth';
 
-export type { CacheMode, FileInfo, LayerSource, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView };
+export type { CacheMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView };
 
 /**
  * The worker rejects with plain InspectErrorInfo objects (comlink keeps their
@@ -121,6 +122,11 @@ export class FilesystemClient {
   fileInfo(signal: AbortSignal, layer: number, path: string): Promise<FileInfo> {
     const id = this.#nextRequest++;
     return this.#abortable(signal, id, this.#api.fileInfo(id, layer, path));
+  }
+
+  /** Reads in flight that wait for their layer to be decoded (empty when none waits). */
+  readProgress(): Promise<ReadProgress[]> {
+    return this.#api.readProgress();
   }
 
   /** Saves one file's content. */

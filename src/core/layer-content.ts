@@ -130,12 +130,14 @@ export async function readUncompressedRange(
   compression: Compression,
   start: number,
   end: number,
+  onReached?: (position: number) => void,
 ): Promise<Uint8Array> {
   const out = new Uint8Array(Math.max(0, end - start));
   if (out.length === 0) return out;
   let filled = 0;
   await decodeLayer(signal, stored, compression, (chunk, position) => {
     const chunkEnd = position + chunk.length;
+    onReached?.(chunkEnd);
     if (chunkEnd <= start) return false;
     const from = Math.max(start, position);
     const to = Math.min(end, chunkEnd);

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadReport, fixturesDir, openFiles, readExpected, storedLayers, useApp } from './harness.mjs';
+import { bigLayer } from './big-layer.mjs';
+import { downloadReport, fixturesDir, openFiles, readExpected, storedLayers, useApp, waitForText } from './harness.mjs';
 
 const hexOf = (diffId) => diffId.replace(/^sha256:/, '');
 
@@ -100,6 +101,25 @@ describe('decompressed layers kept by the first pass', () => {
     await note.getByRole('button', { name: 'Clear' }).click();
     await note.waitFor({ state: 'detached' });
     assert.deepEqual((await storedLayers(page)).filter((file) => file.name.endsWith('.tar') || file.name.endsWith('.done')), []);
+    assert.deepEqual(problems, []);
+  });
+
+  test('a layer that was not kept: the viewer says how far its decoding got, then shows the file', async () => {
+    const layer = bigLayer();
+    const { page, problems } = await app.open();
+    await openFiles(page, [layer.archive]);
+    await downloadReport(page, 120_000);
+    // What a private window that stopped keeping, or a cleared store, leaves: nothing.
+    await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('tarsier-layers', { recursive: true }));
+    // The last member of the 534 MB layer: the whole layer is decoded to reach it.
+    await page.evaluate(() => (location.hash += '&view=merged&path=/data/text-99.txt'));
+    const progress = page.getByRole('progressbar', { name: 'Decompressing the layer' });
+    await progress.waitFor({ timeout: 30_000 });
+    const [value, max] = await Promise.all([progress.getAttribute('value'), progress.getAttribute('max')]);
+    assert.ok(Number(max) > layer.uncompressedSize * 0.9 && Number(max) <= layer.uncompressedSize, `progress ends near the layer's end (${max})`);
+    assert.ok(Number(value) >= 0 && Number(value) < Number(max));
+    await waitForText(page, 'the quick brown tarsier jumps over the lazy registry, line 99.0', 60_000);
+    await progress.waitFor({ state: 'detached' });
     assert.deepEqual(problems, []);
   });
 

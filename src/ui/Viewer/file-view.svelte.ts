@@ -6,7 +6,7 @@
  * images go to an `<img>` through a blob URL. Nothing is truncated silently:
  * the view always says how much of the file is loaded.
  */
-import type { FilesystemClient, TreeRow } from '../../bridge/filesystem-client';
+import type { FilesystemClient, ReadProgress, TreeRow } from '../../bridge/filesystem-client';
 import type { ElfSummary } from '../../core/elf';
 import type { FileKind } from '../../core/file-kind';
 import { prettyJsonLines } from '../../lib/pretty-json';
@@ -16,6 +16,9 @@ import { TEXT_PAGE_BYTES, pageLength, pageLines } from '../../lib/text-page';
 export const HEX_WINDOW_BYTES = 64 * 1024;
 /** Biggest JSON file pretty-printed as a whole (bigger ones show as plain text pages). */
 const PRETTY_JSON_LIMIT = 8 * 1024 * 1024;
+/** How often a read that waits for its layer to be decoded asks how far it got. */
+const PROGRESS_POLL_MS = 250;
+
 /** Biggest image drawn. */
 const IMAGE_LIMIT = 64 * 1024 * 1024;
 
@@ -54,6 +57,8 @@ export class FileView {
   hexOffset = $state(0);
   hexBytes = $state.raw<Uint8Array>(new Uint8Array(0));
   imageUrl = $state<string | null>(null);
+  /** A read waiting for its layer to be decoded (a layer that was not kept by the first pass), or null. */
+  waiting = $state.raw<ReadProgress | null>(null);
   #decoder = new TextDecoder();
   #paging: Promise<void> | null = null;
 
@@ -102,7 +107,7 @@ export class FileView {
         this.status = 'ready';
         return;
       }
-      const info = await this.#client.fileInfo(signal, this.layer, this.contentPath);
+      const info = await this.#watched(this.#client.fileInfo(signal, this.layer, this.contentPath));
       this.info = info;
       const imageType = IMAGE_TYPES[info.kind];
       if (imageType && info.size <= IMAGE_LIMIT) {
@@ -132,7 +137,28 @@ export class FileView {
   }
 
   #read(offset: number, length: number): Promise<Uint8Array> {
-    return this.#client.readFile(this.#controller.signal, this.layer, this.contentPath, offset, length);
+    return this.#watched(this.#client.readFile(this.#controller.signal, this.layer, this.contentPath, offset, length));
+  }
+
+  /**
+   * Polls the worker's read progress while `read` is pending: a layer that
+   * was not kept decompressed (a private window) is decoded from its start,
+   * which takes seconds for a big one, and the viewer says how far it got.
+   */
+  #watched<T>(read: Promise<T>): Promise<T> {
+    let pending = true;
+    const poll = async (): Promise<void> => {
+      while (pending && !this.#controller.signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+        const waiting = pending ? await this.#client.readProgress().catch(() => []) : [];
+        if (pending) this.waiting = waiting.find((entry) => entry.reached < entry.target) ?? null;
+      }
+    };
+    void poll();
+    return read.finally(() => {
+      pending = false;
+      this.waiting = null;
+    });
   }
 
   /** Decodes the next page of a text file (no-op when all is loaded). */

@@ -114,6 +114,20 @@ describe('reading file content from layers', () => {
     }
   });
 
+  it('reports how far the layer is decoded while a read waits (for the viewer\'s progress bar)', async () => {
+    const tar = readFileSync(join(fixturesDir, 'layer.tar'));
+    const blob = new Blob([execFileSync('gzip', ['-nc', join(fixturesDir, 'layer.tar')])]);
+    const reached: number[] = [];
+    const signal = new AbortController().signal;
+    const end = tar.length - 1024;
+    const bytes = await readUncompressedRange(signal, () => blobChunks(blob, 512), 'gzip', end - 100, end, (position) => reached.push(position));
+    expect(Buffer.from(bytes).equals(tar.subarray(end - 100, end))).toBe(true);
+    expect(reached.length).toBeGreaterThan(0);
+    expect(reached).toEqual([...reached].sort((a, b) => a - b));
+    expect(reached.at(-1)).toBeGreaterThanOrEqual(end);
+    expect(reached.at(-1)).toBeLessThanOrEqual(tar.length);
+  });
+
   it('rejects directories and missing paths with a message naming the path', async () => {
     const image = await openImage('oci-archive.tar');
     const root = image.filesystem.rootAfter(3);
