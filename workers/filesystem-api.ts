@@ -11,6 +11,9 @@ import type { BlobLocation } from '../src/core/model';
 import type { SearchQuery } from '../src/core/search';
 import type { TreeRow, TreeSort, TreeView } from '../src/core/tree-rows';
 import type { Compression, EntryType, TarEntry } from '../src/core/types';
+import type { WastedSpace } from '../src/core/wasted-space';
+
+export type { WastedSpace };
 
 export type { TreeRow, TreeSort, TreeView };
 
@@ -102,6 +105,8 @@ export interface FilesystemWorkerApi {
   /** Rejects with an InspectErrorInfo for an invalid pattern. */
   search(query: SearchQuery, layer: number): Promise<SearchResponse>;
   fileList(view: FileListView, layer: number): Promise<FileListEntry[]>;
+  /** Bytes the layers store that the final filesystem does not show (src/core/wasted-space.ts). */
+  wastedSpace(): Promise<WastedSpace>;
   /** At most 64 MiB per call (clamped to the file). `requestId` lets {@link cancel} abort the call. */
   readFile(requestId: number, layer: number, path: string, offset: number, length: number): Promise<Uint8Array>;
   fileInfo(requestId: number, layer: number, path: string): Promise<FileInfo>;

@@ -15,6 +15,7 @@ import { LayeredFilesystem } from '../src/core/filesystem';
 import { clampRange, locateContent } from '../src/core/layer-content';
 import { searchEntries } from '../src/core/search';
 import { nodeRow, TreeRows } from '../src/core/tree-rows';
+import { wastedSpace, type WastedSpace } from '../src/core/wasted-space';
 import type { FileInfo, FilesystemWorkerApi, LayerSource, LoadOptions, RefreshLayerHeaders } from './filesystem-api';
 import { LayerReader } from './layer-reader';
 import { runSave } from './save-jobs';
@@ -23,6 +24,8 @@ interface Loaded {
   filesystem: LayeredFilesystem;
   rows: TreeRows;
   reader: LayerReader;
+  /** Computed on first request: it walks every member of every layer. */
+  wasted: WastedSpace | null;
 }
 
 let loaded: Loaded | null = null;
@@ -72,7 +75,7 @@ const filesystemWorkerApi: FilesystemWorkerApi = {
     const layers = packed.map(({ encodedEntries, ...layer }) => ({ ...layer, entries: entriesOf({ entries: layer.entries, encodedEntries }) }));
     const filesystem = new LayeredFilesystem();
     for (const layer of layers) filesystem.applyLayer(layer.entries);
-    loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.cache, refreshHeaders ?? null) };
+    loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.cache, refreshHeaders ?? null), wasted: null };
   },
 
   async children(layer, view, directory, sort) {
@@ -97,6 +100,14 @@ const filesystemWorkerApi: FilesystemWorkerApi = {
       const result = searchEntries(current().filesystem, query, layer);
       const hits = result.hits.map(({ path, layer: hitLayer, type, size, survives }) => ({ path, layer: hitLayer, type, size, survives }));
       return { hits, capped: result.capped };
+    });
+  },
+
+  async wastedSpace() {
+    return plain(() => {
+      const state = current();
+      state.wasted ??= wastedSpace(state.filesystem);
+      return state.wasted;
     });
   },
 

@@ -21,13 +21,14 @@ import type {
   TreeRow,
   TreeSort,
   TreeView,
+  WastedSpace,
 } from '../../workers/filesystem-api';
 import { InspectError, isAbortError, toErrorInfo } from '../core/errors';
 import { baseName } from '../core/whiteout';
 import { offerFile, pickSaveTarget } from '../lib/save-stream';
 import { layerHeaderRefresher } from './blob-auth';
 
-export type { CacheMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView };
+export type { CacheMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView, WastedSpace };
 
 /**
  * The worker rejects with plain InspectErrorInfo objects (comlink keeps their
@@ -122,6 +123,11 @@ export class FilesystemClient {
   fileInfo(signal: AbortSignal, layer: number, path: string): Promise<FileInfo> {
     const id = this.#nextRequest++;
     return this.#abortable(signal, id, this.#api.fileInfo(id, layer, path));
+  }
+
+  /** Bytes the layers store that the final filesystem does not show, and where. */
+  wastedSpace(): Promise<WastedSpace> {
+    return this.#api.wastedSpace().catch((error: unknown) => Promise.reject(fromWorker(error)));
   }
 
   /** Reads in flight that wait for their layer to be decoded (empty when none waits). */

@@ -201,6 +201,39 @@ describe('file explorer', () => {
     assert.deepEqual([...first.problems, ...second.problems], []);
   });
 
+  test('wasted space: the files later layers overwrite or delete, as tar and the merged files.json say', async () => {
+    const { page, problems } = await openExplorer(app, 'oci-archive.tar', '&view=merged&layer=3');
+    const blobs = await layerBlobs('oci-archive.tar');
+    const { list } = await downloadFileList(page);
+    const final = new Map(list.entries.map((entry) => [entry.path, entry]));
+    // A file member is wasted when the merged tree does not show it: its path is gone or a later layer wrote it.
+    const wasted = blobs.flatMap((blob, layer) =>
+      listLayer(uncompressed(blob))
+        .filter((entry) => entry.type === 'file' && !entry.path.split('/').pop().startsWith('.wh.'))
+        .filter((entry) => final.get(entry.path)?.layer !== layer)
+        .map((entry) => ({ ...entry, layer })),
+    );
+    assert.ok(wasted.length > 0, 'the fixture deletes and replaces files');
+    const summary = page.getByText(/^Efficiency/);
+    await summary.click();
+    const table = page.getByRole('table', { name: 'Wasted space by path' });
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())));
+    const expected = [...wasted].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
+    assert.deepEqual(
+      rows.map(([path, copies, bytes, layers]) => ({ path: path.replace(/\s*deleted$/, ''), copies, bytes, layers })),
+      expected.map((entry) => ({ path: entry.path, copies: '1', bytes: `${entry.size} B`, layers: String(entry.layer) })),
+    );
+    const total = wasted.reduce((sum, entry) => sum + entry.size, 0);
+    assert.match(await summary.innerText(), new RegExp(`${total} B of the .* of files the layers store`));
+    // A path leads to the changes of the layer that wrote the wasted copy.
+    await table.getByRole('button', { name: expected[0].path }).click();
+    assert.equal(await routeParam(page, 'view'), 'changes');
+    assert.equal(await routeParam(page, 'layer'), String(expected[0].layer));
+    assert.equal(await routeParam(page, 'path'), expected[0].path);
+    assert.deepEqual(problems, []);
+  });
+
   test('a deleted path in the changes view, and search across layers', async () => {
     const { page, problems } = await openExplorer(app, 'oci-archive.tar', '&view=changes&layer=2&path=/usr/share/tarsier/remove-me.txt');
     await waitForText(page, /Deleted by layer 2/);

@@ -9,14 +9,12 @@ import {
   existsSync,
   lstatSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
   readlinkSync,
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayeredFilesystem, mergeLayers } from '../../../src/core/filesystem';
 import { findNode, resolvePath } from '../../../src/core/file-node';
@@ -24,22 +22,11 @@ import { fileList, type FileListEntry } from '../../../src/core/file-list';
 import { changeTree, layerChanges } from '../../../src/core/layer-changes';
 import { TarWalker } from '../../../src/core/tar';
 import type { TarEntry } from '../../../src/core/types';
-import { readTar } from './tar-reader';
+import { readLayerTars, readTar } from './tar-reader';
 
 let work: string;
 let layerTars: Uint8Array[];
 let layers: TarEntry[][];
-
-function readLayerTars(layout: string): Uint8Array[] {
-  const blob = (digest: string) =>
-    readFileSync(join(layout, 'blobs/sha256', digest.slice('sha256:'.length)));
-  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
-  const manifest = JSON.parse(blob(index.manifests[0].digest).toString('utf8'));
-  return manifest.layers.map((layer: { digest: string }) => {
-    const bytes = blob(layer.digest);
-    return new Uint8Array(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
-  });
-}
 
 interface Observed {
   path: string;

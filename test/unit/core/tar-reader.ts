@@ -5,6 +5,9 @@
  * without depending on src/core/tar.ts.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { EntryType, TarEntry } from '../../../src/core/types';
 import { cleanPath, isUnsafePath, whiteoutTarget } from '../../../src/core/whiteout';
 
@@ -105,4 +108,15 @@ export function readTar(tar: Uint8Array): TarEntry[] {
     pax = new Map();
   }
   return entries;
+}
+
+/** Layer tars of an OCI layout, in manifest order (gunzipped by Node's zlib, not by the code under test). */
+export function readLayerTars(layout: string): Uint8Array[] {
+  const blob = (digest: string) => readFileSync(join(layout, 'blobs/sha256', digest.slice('sha256:'.length)));
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+  const manifest = JSON.parse(blob(index.manifests[0].digest).toString('utf8'));
+  return manifest.layers.map((layer: { digest: string }) => {
+    const bytes = blob(layer.digest);
+    return new Uint8Array(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
+  });
 }
