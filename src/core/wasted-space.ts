@@ -9,6 +9,7 @@
  */
 import type { FileNode } from './file-node';
 import type { LayeredFilesystem } from './filesystem';
+import type { TarEntry } from './types';
 
 /** One path whose content is stored more often than the final filesystem shows it. */
 export interface WastedPath {
@@ -18,7 +19,7 @@ export interface WastedPath {
   copies: number;
   /** Bytes of the copies that the final filesystem does not show. */
   wastedBytes: number;
-  /** Layers whose copy is wasted, in order. */
+  /** Layers with a wasted copy, in order (each once). */
   layers: number[];
   /** Whether a copy is still shown at the end (false: every copy was deleted or replaced). */
   kept: boolean;
@@ -37,43 +38,50 @@ export interface WastedSpace {
   pathCount: number;
 }
 
-/** `layer:offset` of every content the tree still reads. */
-function keptContents(root: FileNode): Set<string> {
-  const kept = new Set<string>();
+/** Content offsets the tree still reads, by layer. */
+function keptContents(root: FileNode, layerCount: number): Set<number>[] {
+  const kept = Array.from({ length: layerCount }, () => new Set<number>());
   const pending: FileNode[] = [root];
   while (pending.length > 0) {
     const node = pending.pop() as FileNode;
-    if (node.contentLayer >= 0 && node.contentOffset >= 0) kept.add(`${node.contentLayer}:${node.contentOffset}`);
+    if (node.contentLayer >= 0 && node.contentOffset >= 0) kept[node.contentLayer]?.add(node.contentOffset);
     if (node.children) for (const child of node.children.values()) pending.push(child);
   }
   return kept;
 }
 
+const isStoredFile = (entry: TarEntry): boolean => entry.type === 'file' && entry.whiteout === null;
+
 /** The wasted space of all layers applied to `filesystem`, with the `limit` most wasted paths. */
 export function wastedSpace(filesystem: LayeredFilesystem, limit = 100): WastedSpace {
-  const last = filesystem.layerCount - 1;
-  const kept = keptContents(filesystem.rootAfter(last));
+  const layerCount = filesystem.layerCount;
+  const kept = keptContents(filesystem.rootAfter(layerCount - 1), layerCount);
+  // Records only for paths with a wasted copy; the copies of those are counted in a second pass.
   const byPath = new Map<string, WastedPath>();
   let totalBytes = 0;
   let wastedBytes = 0;
-  for (let layer = 0; layer <= last; layer += 1) {
+  for (let layer = 0; layer < layerCount; layer += 1) {
     for (const entry of filesystem.layerEntries(layer)) {
-      if (entry.type !== 'file' || entry.whiteout !== null) continue;
+      if (!isStoredFile(entry)) continue;
       totalBytes += entry.size;
+      if (kept[layer].has(entry.offset) || entry.size === 0) continue;
+      wastedBytes += entry.size;
       const path = `/${entry.path}`;
       const record = byPath.get(path) ?? { path, copies: 0, wastedBytes: 0, layers: [], kept: false };
-      record.copies += 1;
-      if (kept.has(`${layer}:${entry.offset}`)) {
-        record.kept = true;
-      } else {
-        record.wastedBytes += entry.size;
-        record.layers.push(layer);
-        wastedBytes += entry.size;
-      }
+      record.wastedBytes += entry.size;
+      if (record.layers.at(-1) !== layer) record.layers.push(layer);
       byPath.set(path, record);
     }
   }
-  const wasted = [...byPath.values()].filter((record) => record.wastedBytes > 0);
+  for (let layer = 0; layer < layerCount; layer += 1) {
+    for (const entry of filesystem.layerEntries(layer)) {
+      const record = isStoredFile(entry) ? byPath.get(`/${entry.path}`) : undefined;
+      if (record === undefined) continue;
+      record.copies += 1;
+      if (kept[layer].has(entry.offset)) record.kept = true;
+    }
+  }
+  const wasted = [...byPath.values()];
   wasted.sort((a, b) => b.wastedBytes - a.wastedBytes || (a.path < b.path ? -1 : 1));
   return {
     totalBytes,

@@ -1,8 +1,8 @@
 /**
- * Speed of the merge on a generated 300,000-member layer set (the size of a
- * big distribution image). Target: under 1 s in Node on the project machine
- * (measured: about 0.5 s of CPU). The assertion allows 3 s of wall time so a
- * loaded machine does not fail spuriously; the figures are printed.
+ * The merge and what is computed from it on a generated 300,000-member layer
+ * set (the size of a big distribution image). The times are printed, not
+ * asserted (measured: about 0.5 s of CPU for the merge in Node on the project
+ * machine); the results are.
  */
 
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { findNode } from '../../../src/core/file-node';
 import { fileList } from '../../../src/core/file-list';
 import { layerChanges } from '../../../src/core/layer-changes';
 import { searchEntries } from '../../../src/core/search';
+import { wastedSpace } from '../../../src/core/wasted-space';
 import type { TarEntry } from '../../../src/core/types';
 
 function entry(path: string, type: TarEntry['type'], size: number, offset: number): TarEntry {
@@ -90,12 +91,19 @@ describe('merge speed', () => {
     const searchStarted = performance.now();
     const search = searchEntries(filesystem, { text: 'file-99*.txt', mode: 'glob' }, 1);
     const searchMs = performance.now() - searchStarted;
+    const wastedStarted = performance.now();
+    const wasted = wastedSpace(filesystem);
+    const wastedMs = performance.now() - wastedStarted;
     console.log(
       `${total} members: merge ${mergeMs.toFixed(0)} ms (CPU ${mergeCpuMs.toFixed(0)} ms), merged file list (${merged.length}) ${listMs.toFixed(0)} ms, ` +
-        `layer changes (${changes.length}) ${changesMs.toFixed(0)} ms, glob search ${searchMs.toFixed(0)} ms`,
+        `layer changes (${changes.length}) ${changesMs.toFixed(0)} ms, glob search ${searchMs.toFixed(0)} ms, wasted space ${wastedMs.toFixed(0)} ms`,
     );
 
-    expect(mergeMs).toBeLessThan(3000);
+    // Overwritten even files of a0 (sizes 0, 2, … 998 in 50 packages), whited-out files 1, 21, … 981,
+    // and the 1000 files (0 … 999 bytes) under the opaque a1/pkg-3; empty files waste nothing.
+    expect(wasted.wastedBytes).toBe(50 * 249_500 + 50 * 24_550 + 499_500);
+    expect(wasted.pathCount).toBe(50 * 499 + 50 * 50 + 999);
+    expect(wasted.paths[0]).toMatchObject({ wastedBytes: 999, copies: 1, kept: false, layers: [0] });
     const root = filesystem.rootAfter(1);
     expect(findNode(root, '/usr/share/a1/pkg-3')?.children?.size).toBe(0);
     expect(findNode(root, '/usr/share/a0/pkg-0/file-1.txt')).toBeUndefined();
