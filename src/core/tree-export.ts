@@ -7,8 +7,8 @@
  *
  * Hard links: a link whose target was already written in this archive stays
  * a link to that member name; any other is written as a regular file with
- * the linked content (like `tar --hard-dereference`), so the archive never
- * references a member it does not hold.
+ * the linked content (like `tar --hard-dereference`), or as the device or
+ * fifo it links to, so the archive never references a member it does not hold.
  *
  * Every member keeps the metadata its layer's header had: owner names,
  * device numbers, and extended attributes (`security.capability` makes
@@ -45,7 +45,7 @@ export function* exportMembers(root: FileNode, directory: string): Generator<Exp
   while (pending.length > 0) {
     const node = pending.pop() as FileNode;
     const name = memberName(node, top.path, prefix);
-    if (name !== '') yield member(node, name, written);
+    if (name !== '') yield member(root, node, name, written);
     if (node.type === 'dir') {
       const children = sortedChildren(node);
       for (let i = children.length - 1; i >= 0; i -= 1) pending.push(children[i]);
@@ -53,7 +53,10 @@ export function* exportMembers(root: FileNode, directory: string): Generator<Exp
   }
 }
 
-function member(node: FileNode, name: string, written: Map<string, string>): ExportMember {
+/** Device and fifo types: a hard link to one of them is that node again, not a file. */
+const SPECIAL_TYPES = new Set<FileNode['type']>(['char', 'block', 'fifo']);
+
+function member(root: FileNode, node: FileNode, name: string, written: Map<string, string>): ExportMember {
   const { uname, gname, devMajor, devMinor, xattrs } = node.extras ?? {};
   const owner = {
     path: name,
@@ -73,6 +76,14 @@ function member(node: FileNode, name: string, written: Map<string, string>): Exp
     }
   }
   const base = { ...owner, devMajor, devMinor, xattrs };
+  if (node.type === 'hardlink' && !hasContent && node.linkTarget !== null) {
+    // A link to a device or fifo outside the export: written as that device (its numbers are in `extras`).
+    const target = findNode(root, node.linkTarget);
+    if (target !== undefined && SPECIAL_TYPES.has(target.type)) {
+      written.set(node.path, name);
+      return { fields: { ...base, type: target.type as 'char' | 'block' | 'fifo', size: 0, linkTarget: null }, content: null };
+    }
+  }
   if (node.type === 'file' || node.type === 'other' || node.type === 'hardlink') {
     written.set(node.path, name);
     return {
@@ -80,6 +91,8 @@ function member(node: FileNode, name: string, written: Map<string, string>): Exp
       content: hasContent && node.size > 0 ? { layer: node.contentLayer, offset: node.contentOffset } : null,
     };
   }
+  // Devices and fifos can be hard-linked too: later links point at this member.
+  if (SPECIAL_TYPES.has(node.type)) written.set(node.path, name);
   const linkTarget = node.type === 'symlink' ? node.linkTarget : null;
   return { fields: { ...base, type: node.type, size: 0, linkTarget }, content: null };
 }

@@ -37,6 +37,7 @@ export interface MetadataTars {
   layer0: string;
   layer1: string;
   starDevices: string;
+  deviceLink: string;
 }
 
 const TREE_SCRIPT = `
@@ -71,6 +72,15 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
     tar.addfile(info)
 `;
 
+/** A layer over layer0 with a hard link to its block device (GNU tar never links devices; the format allows it). */
+const DEVICE_LINK_SCRIPT = `
+import sys, tarfile
+with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT) as tar:
+    link = tarfile.TarInfo('etc/disk-link')
+    link.type, link.linkname, link.mode, link.mtime = tarfile.LNKTYPE, 'dev/sda3', 0o644, 1735689600
+    tar.addfile(link)
+`;
+
 const STAR_DEVICE_SCRIPT = `
 import sys, tarfile
 with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT) as tar:
@@ -90,11 +100,13 @@ export function makeMetadataTars(): MetadataTars {
   );
   execFileSync('python3', ['-c', HUGE_DEVICE_SCRIPT, join(dir, 'layer1.tar')]);
   execFileSync('python3', ['-c', STAR_DEVICE_SCRIPT, join(dir, 'star-devices.tar')]);
+  execFileSync('python3', ['-c', DEVICE_LINK_SCRIPT, join(dir, 'device-link.tar')]);
   return {
     dir,
     layer0: join(dir, 'layer0.tar'),
     layer1: join(dir, 'layer1.tar'),
     starDevices: join(dir, 'star-devices.tar'),
+    deviceLink: join(dir, 'device-link.tar'),
   };
 }
 

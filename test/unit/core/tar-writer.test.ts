@@ -212,6 +212,16 @@ describe('tar export of device numbers, owner names and extended attributes', ()
     expect(Object.keys(link?.xattrs ?? {})).toHaveLength(4);
   });
 
+  it('writes a hard link to a device outside the export as that device', () => {
+    const linked = { filesystem: new LayeredFilesystem(), tars: [metadataTars.layer0, metadataTars.deviceLink].map((path) => new Uint8Array(readFileSync(path))) };
+    for (const path of [metadataTars.layer0, metadataTars.deviceLink]) linked.filesystem.applyLayer(entriesOfTar(path));
+    const etc = pythonView(writeExport(linked, '/etc', 'device-link-etc.tar'));
+    expect(etc.find((member) => member.name === 'etc/disk-link')).toMatchObject({ type: '4', device: [8, 3] });
+    // Exported with its target, it stays a link to the member already written.
+    const whole = pythonView(writeExport(linked, '/', 'device-link-root.tar'));
+    expect(whole.find((member) => member.name === 'etc/disk-link')).toMatchObject({ type: '1', linkname: 'dev/sda3' });
+  });
+
   it('writes device numbers beyond 7 octal digits in base-256, byte for byte as Python does', () => {
     const ours = tarHeader({ path: 'dev/huge', type: 'char', size: 0, mode: 0o620, uid: 0, gid: 0, mtime: 1735689600, linkTarget: null, uname: 'root', gname: 'tty', devMajor: HUGE_DEVICE.major, devMinor: HUGE_DEVICE.minor });
     const python = readFileSync(metadataTars.layer1).subarray(0, 512);
