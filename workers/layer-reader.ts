@@ -4,99 +4,18 @@
  * of decompressed layers (layer-cache.ts), or, where OPFS is unavailable or
  * fails, by decoding from the layer's start on each read. Registry layers
  * are fetched again with the layer's current token, renewed once per read
- * when the registry answers 401 (it expired since the image was opened).
+ * when the registry answers 401 (it expired since the image was opened), and
+ * resumed where a dropped connection stopped (src/sources/blob-stream.ts).
  */
 import { blobChunks, readUncompressedRange, type StoredStream } from '../src/core/layer-content';
 import { looksLikeBomb } from '../src/core/decompress';
-import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
+import { InspectError, InspectErrorCode } from '../src/core/errors';
 import type { BlobLocation } from '../src/core/model';
+import { registryBlobChunks, UrlAuth } from '../src/sources/blob-stream';
 import type { CacheMode, LayerSource, ReadProgress, RefreshLayerHeaders } from './filesystem-api';
 import { LayerCache } from './layer-cache';
 import { layerDirectory, pruneCache, storageKnownSlow } from './layer-store';
 import { opfsAvailable } from './opfs';
-
-/** Authorization headers for a registry GET. */
-type AuthHeaders = Record<string, string>;
-
-/**
- * Authorization of one registry layer's GETs: the headers known at load time
- * until a 401 says they expired (bearer tokens live minutes: Docker Hub's
- * 300 s), then the renewed ones, for this and every later read of the layer.
- * Reads that meet the same 401 together share one renewal. Headers stay in
- * this worker's memory: never in a URL, a message or storage.
- */
-export class UrlAuth {
-  #headers: AuthHeaders;
-  #renewing: Promise<AuthHeaders | null> | null = null;
-  readonly #renew: (() => Promise<AuthHeaders | null>) | null;
-
-  /** `renew` asks the page for fresh headers (null: it cannot renew them). */
-  constructor(headers: AuthHeaders, renew: (() => Promise<AuthHeaders | null>) | null) {
-    this.#headers = headers;
-    this.#renew = renew;
-  }
-
-  get headers(): AuthHeaders {
-    return this.#headers;
-  }
-
-  /**
-   * Headers to retry with after `refused` met a 401: those another read
-   * renewed meanwhile, or freshly asked ones; null when they cannot be renewed.
-   */
-  renewed(refused: AuthHeaders): Promise<AuthHeaders | null> {
-    if (this.#headers !== refused) return Promise.resolve(this.#headers);
-    if (this.#renew === null) return Promise.resolve(null);
-    this.#renewing ??= this.#renew()
-      .then((fresh) => {
-        if (fresh !== null) this.#headers = fresh;
-        return fresh;
-      })
-      .finally(() => {
-        this.#renewing = null;
-      });
-    return this.#renewing;
-  }
-}
-
-/** GET of a blob URL; a failure to connect becomes a Network error naming the blob. */
-async function fetchBlob(location: { url: string; path: string }, headers: AuthHeaders): Promise<Response> {
-  try {
-    return await fetch(location.url, { headers });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InspectError(InspectErrorCode.Network, `${location.path}: request failed (${reason})`, location.path);
-  }
-}
-
-/**
- * GETs a registry blob; on a 401 (expired token) renews the headers once and
- * retries. A second 401 is a real refusal (distribution-spec "Pulling blobs";
- * token spec: a 401 with a Bearer challenge means the token was not accepted).
- */
-async function fetchRegistryBlob(location: { url: string; path: string }, auth: UrlAuth): Promise<Response> {
-  const sent = auth.headers;
-  const response = await fetchBlob(location, sent);
-  if (response.status !== 401) return response;
-  await response.body?.cancel();
-  let fresh: AuthHeaders | null;
-  try {
-    fresh = await auth.renewed(sent);
-  } catch (error) {
-    // The page's renewal rejects with a plain InspectErrorInfo (comlink keeps its code that way).
-    const info = toErrorInfo(error);
-    throw new InspectError(info.code, `${location.path}: the registry token expired and could not be renewed (${info.message})`, location.path);
-  }
-  if (fresh === null) return response;
-  const retried = await fetchBlob(location, fresh);
-  if (retried.status !== 401) return retried;
-  await retried.body?.cancel();
-  throw new InspectError(
-    InspectErrorCode.Registry,
-    `${location.path}: the registry refused the layer (401 Unauthorized) even with a renewed token; sign in again and reopen the image`,
-    location.path,
-  );
-}
 
 /**
  * Stored bytes of a Blob or registry location; null for locations that cannot
@@ -108,19 +27,7 @@ export function storedStream(location: BlobLocation | null, auth?: UrlAuth): Sto
   if (location.kind === 'blob') return () => blobChunks(location.blob);
   if (location.kind === 'url') {
     const urlAuth = auth ?? new UrlAuth(location.headers, null);
-    return async function* fetchChunks(): AsyncGenerator<Uint8Array> {
-      const response = await fetchRegistryBlob(location, urlAuth);
-      if (!response.ok || response.body === null) {
-        await response.body?.cancel();
-        throw new InspectError(InspectErrorCode.Registry, `${location.path}: the registry answered ${response.status}`, location.path);
-      }
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    };
+    return () => registryBlobChunks(location, urlAuth);
   }
   return null;
 }

@@ -8,9 +8,10 @@ import { expose, transfer } from 'comlink';
 import { BlobInspector, type BlobInspectorOptions } from '../src/core/blob-inspector';
 import { createFflateGunzip, TRAILING_GZIP_DATA } from '../src/core/decompress';
 import { packEntries } from '../src/core/entry-codec';
-import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
+import { toErrorInfo } from '../src/core/errors';
 import type { BlobLocation } from '../src/core/model';
 import type { BlobResult } from '../src/core/types';
+import { registryBlobChunks, UrlAuth } from '../src/sources/blob-stream';
 import type { LayerProgress, LayerWorkerApi } from './api';
 import { LayerKeeper, type KeepRequest } from './layer-store';
 import { throttle } from './throttle';
@@ -19,23 +20,6 @@ import { throttle } from './throttle';
 const SLICE_SIZE = 4 * 1024 * 1024;
 /** PERF-NOTES.md: progress posts every 50 ms cause no long tasks on the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
-
-/** Authorization for a URL location: the headers to send, and how to renew them after a 401. */
-interface UrlAuth {
-  headers: Record<string, string>;
-  refresh?: () => Promise<Record<string, string>>;
-}
-
-/** GETs a registry URL; on 401 (token expired) asks for fresh headers once and retries. */
-async function fetchBlob(url: string, auth: UrlAuth): Promise<Response> {
-  const response = await fetch(url, { headers: auth.headers });
-  if (response.status !== 401 || !auth.refresh) return response;
-  await response.body?.cancel();
-  auth.headers = await auth.refresh();
-  // One renewal per job: a second 401 is a real refusal, reported as such.
-  auth.refresh = undefined;
-  return fetch(url, { headers: auth.headers });
-}
 
 /** Feeds the stored bytes at `location` to `inspector`. */
 async function readInto(
@@ -57,30 +41,7 @@ async function readInto(
     return;
   }
   if (location.kind !== 'url') return;
-  let response: Response;
-  try {
-    response = await fetchBlob(location.url, auth);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InspectError(
-      InspectErrorCode.Network,
-      `${location.path}: request failed (${reason})`,
-      location.path,
-    );
-  }
-  if (!response.ok || response.body === null) {
-    throw new InspectError(
-      InspectErrorCode.Registry,
-      `${location.path}: the registry answered ${response.status} ${response.statusText}`.trim(),
-      location.path,
-    );
-  }
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    await inspector.write(value);
-  }
+  for await (const chunk of registryBlobChunks(location, auth)) await inspector.write(chunk);
 }
 
 async function inspectOnce(
@@ -112,10 +73,8 @@ const layerWorkerApi: LayerWorkerApi = {
   async inspect(location, onProgress, refreshHeaders, keep = null) {
     if (location.kind === 'scanned') return location.result;
     const report = throttle(onProgress, PROGRESS_INTERVAL_MS);
-    const auth: UrlAuth = {
-      headers: location.kind === 'url' ? location.headers : {},
-      refresh: refreshHeaders,
-    };
+    // One renewal per job: registryBlobChunks asks again only after a 401.
+    const auth = new UrlAuth(location.kind === 'url' ? location.headers : {}, refreshHeaders ?? null);
     try {
       let result = await inspectOnce(location, report, { keepEntries: true }, auth, keep);
       // Browsers' DecompressionStream stops after the first gzip member; fflate reads them all.

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InspectError, InspectErrorCode } from '../../../src/core/errors';
 import type { BlobLocation } from '../../../src/core/model';
-import { storedStream, UrlAuth } from '../../../workers/layer-reader';
+import { UrlAuth } from '../../../src/sources/blob-stream';
+import { storedStream } from '../../../workers/layer-reader';
 import { makeOciLayout, pushOciLayout, startRegistry } from '../../helpers/registry.mjs';
 
 type Registry = Awaited<ReturnType<typeof startRegistry>>;
