@@ -46,6 +46,8 @@ export interface RegistrySourceOptions {
 
 /** Small documents of an index are fetched this many at a time. */
 const indexConcurrency = 4;
+/** Indexes inside indexes are followed this deep (a loop of indexes ends there). */
+const maxIndexDepth = 4;
 
 /**
  * Reads `reference` from its registry into a SourceModel. Registry and
@@ -95,8 +97,11 @@ async function readIndex(
   context: RegistryContext,
   top: FetchedManifest,
   options: RegistrySourceOptions,
+  depth = 0,
 ): Promise<void> {
   const { builder } = context;
+  // The same index twice (one listed in two places, or a loop): read once.
+  if (builder.indexes.some((index) => index.digest === top.digest)) return;
   const mediaType = top.mediaType ?? MediaTypes.OciIndex;
   builder.addDocument({
     path: top.path,
@@ -137,9 +142,6 @@ async function readIndex(
   if (wanted && !images.some((entry) => matches(entry.platform, wanted))) {
     builder.notes.push(`The index has no ${wanted} image.`);
   }
-  if (entries.some((entry) => entry.kind === 'index')) {
-    builder.notes.push('The index lists nested indexes; open them by digest to see their images.');
-  }
   const queue = images.filter((entry) => chosen.has(entry));
   const results = new Map<IndexEntryModel, ImageModel>();
   const runners = Array.from({ length: Math.min(indexConcurrency, queue.length) }, async () => {
@@ -156,6 +158,27 @@ async function readIndex(
     entry.present = true;
     entry.imageId = image.id;
     builder.images.push(image);
+  }
+  for (const entry of entries.filter((candidate) => candidate.kind === 'index')) {
+    if (depth + 1 >= maxIndexDepth) {
+      builder.notes.push(`Indexes nested deeper than ${maxIndexDepth} levels were not read (${entry.descriptor.digest}).`);
+      continue;
+    }
+    const nested = await readNestedIndex(context, entry);
+    if (nested === null) continue;
+    entry.present = true;
+    await readIndex(context, nested, options, depth + 1);
+  }
+}
+
+/** Fetches an index listed in an index, or records why it could not be. */
+async function readNestedIndex(context: RegistryContext, entry: IndexEntryModel): Promise<FetchedManifest | null> {
+  try {
+    return await fetchManifest(context.signal, context.client, context.reference, entry.descriptor.digest);
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    context.builder.fail(error, `/v2/${context.reference.repository}/manifests/${entry.descriptor.digest}`);
+    return null;
   }
 }
 

@@ -140,6 +140,36 @@ describe('anonymous registry', () => {
     );
   });
 
+  it('opens the images of an index listed inside an index (pushed by digest through the distribution API)', async () => {
+    const top = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: single.images[0]!.manifest.digest, size: single.images[0]!.manifest.size, platform: { os: 'linux', architecture: 'amd64' } },
+        { mediaType: 'application/vnd.oci.image.index.v1+json', digest: multi.index!.digest, size: multi.index!.size },
+      ],
+    };
+    const body = JSON.stringify(top);
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    // Pushed by digest: no tag, so the tag listings of the other tests stay as they are.
+    const put = await fetch(`http://${registry.host}/v2/team/api/manifests/${digest}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': top.mediaType },
+      body,
+    });
+    expect(put.status).toBe(201);
+    const source = await sourceFromRegistry(new RegistryClient({ fetch, mode: 'direct' }), parseReference(`${registry.host}/team/api@${digest}`));
+    expect(source.errors).toEqual([]);
+    expect(source.indexes.map((index) => index.digest)).toEqual([digest, multi.index!.digest]);
+    expect(source.indexes[0]!.manifests.map((entry) => [entry.kind, entry.present])).toEqual([['image', true], ['index', true]]);
+    expect(source.images.map((image) => image.manifestDigest)).toEqual([
+      single.images[0]!.manifest.digest,
+      ...multi.images.map((image) => image.manifest.digest),
+    ]);
+    expect(source.images.every((image) => image.manifestVerified === 'ok' && image.configVerified === 'ok')).toBe(true);
+    expect(source.notes.some((note) => /nested/i.test(note))).toBe(false);
+  });
+
   it('fetches the wanted platform first when the number of images is capped', async () => {
     const client = new RegistryClient({ fetch, mode: 'direct' });
     const reference = parseReference(`${registry.host}/team/api:multi`);
