@@ -28,6 +28,7 @@ describe('registries through the reference proxy', () => {
   const app = useApp({ before, after, afterEach });
   let open;
   let secured;
+  let basicOnly;
   let limited;
   let proxy;
   let droppedReport;
@@ -37,6 +38,7 @@ describe('registries through the reference proxy', () => {
   before(async () => {
     open = await startRegistry({ cors: false });
     secured = await startRegistry({ cors: false, auth: { kind: 'token', ...credentials } });
+    basicOnly = await startRegistry({ cors: false, auth: { kind: 'htpasswd', ...credentials } });
     // A registry stand-in that rate-limits one repository and denies another.
     limited = await listen((request, response) => {
       if (request.url.startsWith('/v2/team/busy/')) {
@@ -50,11 +52,12 @@ describe('registries through the reference proxy', () => {
       }
     });
     limited.host = `127.0.0.1:${limited.port}`;
-    proxy = await startProxy([open.host, secured.host, limited.host]);
+    proxy = await startProxy([open.host, secured.host, basicOnly.host, limited.host]);
     await pushArchive(`${open.host}/team/app:1.0`);
     openDigest = (await inspectRaw(`${open.host}/team/app:1.0`)).digest;
     await pushArchive(`${secured.host}/private/app:1.0`, { credentials });
     securedDigest = (await inspectRaw(`${secured.host}/private/app:1.0`, { credentials })).digest;
+    await pushArchive(`${basicOnly.host}/private/app:1.0`, { credentials });
     const { page } = await app.open();
     await openFiles(page, [archivePath]);
     droppedReport = (await downloadReport(page)).report;
@@ -64,6 +67,7 @@ describe('registries through the reference proxy', () => {
     await proxy?.close();
     await open?.stop();
     await secured?.stop();
+    await basicOnly?.stop();
     await limited?.close();
   });
 
@@ -160,6 +164,32 @@ describe('registries through the reference proxy', () => {
     // Signing out forgets them: a fresh load asks again.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in to registry' }).waitFor();
+  });
+
+  test('htpasswd (Basic) auth: the form signs in, every request carries Basic, nothing leaks', async () => {
+    const { page, context } = await openWithProxy();
+    const logs = watchConsole(page);
+    const requested = [];
+    context.on('request', (request) => requested.push(request.url()));
+    await enterReference(page, `${basicOnly.host}/private/app:1.0`);
+    const form = page.getByRole('form', { name: 'Sign in to registry' });
+    await form.waitFor();
+    await form.getByLabel('Username').fill(credentials.username);
+    await form.getByLabel('Password or token').fill(credentials.password);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    const { report } = await downloadReport(page);
+    assert.deepEqual(report.errors, []);
+    assert.equal(report.images[0].manifestDigest, droppedReport.images[0].manifestDigest);
+    assert.deepEqual(imageFacts(report.images[0]), imageFacts(droppedReport.images[0]));
+    assert.ok(proxy.lines.some((line) => line.includes(`${basicOnly.host}/v2/private/app/blobs/`)), 'blobs came through the proxy');
+    const surfaces = await leakSurfaces(page);
+    assertNoCredentials(JSON.stringify(report), 'report.json');
+    assertNoCredentials(surfaces.url, 'the URL');
+    assertNoCredentials(surfaces.local, 'localStorage');
+    assertNoCredentials(surfaces.session, 'sessionStorage');
+    assertNoCredentials(requested.join('\n'), 'request URLs');
+    assertNoCredentials(logs.texts.join('\n'), 'console');
+    assertNoCredentials(proxy.lines.join('\n'), 'the proxy log');
   });
 
   test('"Remember in this tab" keeps them in sessionStorage only; a reload signs in by itself', async () => {
