@@ -7,21 +7,22 @@
  * isolates, so a realm is forwarded when it is one of the well-known token
  * endpoints below or was named by a challenge this isolate proxied.
  *
- * Deploy: `npx wrangler deploy proxy/cloudflare-worker.js --name tarsier-proxy`;
- * extra registries go in the ALLOW variable (comma-separated `host[:port]`).
+ * Deploy: `npx wrangler deploy proxy/cloudflare-worker.js --name tarsier-proxy`
+ * (wrangler bundles rules.mjs, the allowlist and path rules shared with
+ * server.mjs); extra registries go in the ALLOW variable (comma-separated
+ * `host[:port]`).
  */
-
-const defaultAllowlist = [
-  'registry-1.docker.io',
-  'auth.docker.io',
-  'ghcr.io',
-  'quay.io',
-  'gcr.io',
-  'registry.k8s.io',
-  'public.ecr.aws',
-  'mcr.microsoft.com',
-  '*.pkg.dev',
-];
+import {
+  corsHeaders,
+  defaultAllowlist,
+  downstreamResponseHeaders,
+  isAllowedHost,
+  isLoopback,
+  isRegistryApiPath,
+  parseTarget,
+  proxyErrorHeader,
+  upstreamRequestHeaders,
+} from './rules.mjs';
 
 /** Token endpoints the registries above name in their challenges. */
 const knownRealms = new Set([
@@ -33,65 +34,13 @@ const knownRealms = new Set([
 /** Realms named by challenges this isolate has proxied. */
 const seenRealms = new Set();
 
-const corsHeaders = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Accept, Range',
-  'Access-Control-Expose-Headers':
-    'Docker-Content-Digest, WWW-Authenticate, Link, Content-Length, Content-Range, Location, Docker-Distribution-API-Version, Retry-After, X-Registry-Proxy-Error',
-  'Access-Control-Max-Age': '600',
-};
-const forwardedRequestHeaders = ['authorization', 'accept', 'range', 'if-none-match', 'user-agent'];
-const droppedResponseHeaders = [
-  'set-cookie',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'trailer',
-  'upgrade',
-];
-const hostPattern =
-  /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
 const maxRedirects = 5;
 
 function refuse(status, kind, message) {
   return new Response(JSON.stringify({ errors: [{ code: 'DENIED', message }] }), {
     status,
-    headers: { ...corsHeaders, 'Content-Type': 'application/json', 'X-Registry-Proxy-Error': kind },
+    headers: { ...corsHeaders, 'Content-Type': 'application/json', [proxyErrorHeader]: kind },
   });
-}
-
-function isAllowedHost(hostWithPort, allowlist) {
-  const host = hostWithPort.replace(/:\d+$/, '');
-  return allowlist.some((entry) =>
-    entry.startsWith('*.')
-      ? host.endsWith(entry.slice(1))
-      : entry.includes(':')
-        ? entry === hostWithPort
-        : entry === host,
-  );
-}
-
-function isLoopback(hostWithPort) {
-  const host = hostWithPort.replace(/:\d+$/, '');
-  return host === 'localhost' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
-
-/** `/<host>/<path>` from the raw request path; null for dot segments, encoded slashes, empty segments. */
-function parseTarget(rawPath) {
-  if (/[\\]|%2f|%5c|%00/i.test(rawPath)) return null;
-  let decoded;
-  try {
-    decoded = decodeURIComponent(rawPath);
-  } catch {
-    return null;
-  }
-  const segments = decoded.split('/').slice(1);
-  if (segments.slice(0, -1).includes('') || segments.some((s) => s === '.' || s === '..'))
-    return null;
-  const [host, ...rest] = segments;
-  if (!host || !hostPattern.test(host) || rest.length === 0) return null;
-  return { host, path: `/${rawPath.split('/').slice(2).join('/')}` };
 }
 
 /** Fetches upstream, following redirects here; Authorization only to the original host. */
@@ -123,8 +72,7 @@ export async function handleRequest(request, env = {}) {
   }
   // Parse the path as sent: new URL() would already have removed "..".
   const raw = request.url.replace(/^[a-z]+:\/\/[^/]+/i, '');
-  const queryAt = raw.indexOf('?');
-  const target = parseTarget(queryAt === -1 ? raw : raw.slice(0, queryAt));
+  const target = parseTarget(raw);
   if (!target)
     return refuse(
       403,
@@ -138,9 +86,7 @@ export async function handleRequest(request, env = {}) {
       .map((e) => e.trim())
       .filter(Boolean),
   ];
-  const isApi =
-    isAllowedHost(target.host, allowlist) &&
-    (target.path === '/v2/' || target.path.startsWith('/v2/'));
+  const isApi = isAllowedHost(target.host, allowlist) && isRegistryApiPath(target.path);
   const realmKey = `${target.host}${target.path}`;
   if (!isApi && !knownRealms.has(realmKey) && !seenRealms.has(realmKey)) {
     return refuse(
@@ -150,26 +96,16 @@ export async function handleRequest(request, env = {}) {
     );
   }
   const protocol = isLoopback(target.host) ? 'http:' : 'https:';
-  const url = new URL(
-    `${protocol}//${target.host}${target.path}${queryAt === -1 ? '' : raw.slice(queryAt)}`,
-  );
-  const headers = {};
-  for (const name of forwardedRequestHeaders) {
-    const value = request.headers.get(name);
-    if (value !== null) headers[name] = value;
-  }
+  const url = new URL(`${protocol}//${target.host}${target.path}${target.query}`);
+  // Authorization goes upstream here too: redirects to other hosts drop it in fetchFollowing.
+  const headers = upstreamRequestHeaders(Object.fromEntries(request.headers), true);
   let upstream;
   try {
     upstream = await fetchFollowing(url, { method: request.method, headers }, url.host);
   } catch (error) {
     return refuse(502, 'unreachable', `${target.host} could not be reached: ${error.message}`);
   }
-  const outgoing = new Headers(upstream.headers);
-  for (const name of [...outgoing.keys()]) {
-    if (droppedResponseHeaders.includes(name) || name.startsWith('access-control-'))
-      outgoing.delete(name);
-  }
-  for (const [name, value] of Object.entries(corsHeaders)) outgoing.set(name, value);
+  const outgoing = new Headers(downstreamResponseHeaders(Object.fromEntries(upstream.headers)));
   const challenge = upstream.headers.get('www-authenticate');
   const realm = challenge && isApi ? /realm="(https?:\/\/[^"]*)"/i.exec(challenge) : null;
   if (realm) {
