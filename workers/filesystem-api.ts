@@ -4,6 +4,7 @@
  * structured-clonable (Blobs, Files, plain objects, WritableStreams as
  * transferables).
  */
+import type { FileAttribute } from '../src/core/capabilities';
 import type { ElfSummary } from '../src/core/elf';
 import type { FileKind } from '../src/core/file-kind';
 import type { FileListEntry, FileListView } from '../src/core/file-list';
@@ -76,6 +77,8 @@ export interface FileInfo {
   size: number;
   kind: FileKind;
   elf: ElfSummary | null;
+  /** Its extended attributes (file capabilities decoded as getcap prints them). */
+  attributes: FileAttribute[];
 }
 
 /** What to save, for {@link FilesystemWorkerApi.save}. */

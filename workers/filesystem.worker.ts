@@ -5,6 +5,7 @@
  * page. Thin: the rules live in src/core; this file only routes calls.
  */
 import { expose } from 'comlink';
+import { describeAttributes } from '../src/core/capabilities';
 import { parseElf } from '../src/core/elf';
 import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
 import { entriesOf } from '../src/core/entry-codec';
@@ -125,7 +126,7 @@ const filesystemWorkerApi: FilesystemWorkerApi = {
       const head = await readContent(signal, layer, path, 0, SNIFF_LENGTH);
       const kind = detectFileKind(head, content.node.name);
       const elf = kind === 'elf' ? await parseElf((at, length) => readContent(signal, layer, path, at, length)).catch(() => null) : null;
-      return { size: content.size, kind, elf };
+      return { size: content.size, kind, elf, attributes: describeAttributes(content.node.extras?.xattrs) };
     });
   },
 

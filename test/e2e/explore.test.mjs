@@ -253,6 +253,32 @@ describe('file explorer', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('extended attributes: file capabilities as getcap prints them, text values, binary sizes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tarsier-caps-'));
+    const root = join(dir, 'root');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    writeFileSync(join(root, 'bin/ping'), 'ping');
+    execFileSync('setcap', ['cap_net_admin,cap_net_raw+ep', join(root, 'bin/ping')]);
+    execFileSync('python3', ['-c', "import os,sys; os.setxattr(sys.argv[1], 'user.origin', b'built by ci'); os.setxattr(sys.argv[1], 'user.blob', bytes([0, 255, 1]))", join(root, 'bin/ping')]);
+    const getcap = execFileSync('getcap', ['-n', join(root, 'bin/ping')], { encoding: 'utf8' }).trim().split(' ').slice(1).join(' ');
+    const layer = join(dir, 'caps-layer.tar');
+    execFileSync('tar', ['--format=pax', '--xattrs', '--xattrs-include=*', '--sort=name', '-cf', layer, '-C', root, 'bin']);
+    const { page, problems } = await app.open('', { initScript: noSavePicker });
+    await openFiles(page, [layer]);
+    await waitForText(page, /1\/1 layers · done/, 60_000);
+    await page.evaluate(() => (location.hash += '&view=merged&path=/bin/ping'));
+    const attributes = page.getByLabel('Extended attributes');
+    await attributes.waitFor();
+    const pairs = await attributes.evaluate((list) => [...list.querySelectorAll('dt')].map((term) => [term.innerText.trim(), term.nextElementSibling.innerText.trim()]));
+    assert.deepEqual(pairs, [
+      ['security.capability', getcap],
+      ['user.blob', '3 bytes, binary'],
+      ['user.origin', 'built by ci'],
+    ]);
+    assert.equal(getcap, 'cap_net_admin,cap_net_raw=ep');
+    assert.deepEqual(problems, []);
+  });
+
   test('images, JSON, binary and a paged 4 MB text file in a layer made by GNU tar', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tarsier-kinds-'));
     const root = join(dir, 'root');

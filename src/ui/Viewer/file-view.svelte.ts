@@ -6,8 +6,7 @@
  * images go to an `<img>` through a blob URL. Nothing is truncated silently:
  * the view always says how much of the file is loaded.
  */
-import type { FilesystemClient, ReadProgress, TreeRow } from '../../bridge/filesystem-client';
-import type { ElfSummary } from '../../core/elf';
+import type { FileInfo, FilesystemClient, ReadProgress, TreeRow } from '../../bridge/filesystem-client';
 import type { FileKind } from '../../core/file-kind';
 import { prettyJsonLines } from '../../lib/pretty-json';
 import { TEXT_PAGE_BYTES, pageLength, pageLines } from '../../lib/text-page';
@@ -44,7 +43,7 @@ export class FileView {
   row = $state.raw<TreeRow | null>(null);
   /** Where a symlink resolves to inside the image, or why it does not. */
   link = $state.raw<{ path: string; row: TreeRow } | { error: string } | null>(null);
-  info = $state.raw<{ size: number; kind: FileKind; elf: ElfSummary | null } | null>(null);
+  info = $state.raw<FileInfo | null>(null);
   mode = $state<ContentMode>('text');
   status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading');
   error = $state<string | null>(null);
