@@ -118,23 +118,24 @@ class CachedLayer {
 
 /** The cache of one worker: each layer's file handle stays open while the image is open. */
 export class LayerCache {
-  readonly #layers = new Map<string, Promise<CachedLayer>>();
-  /** The same layers once open, for progress reports. */
-  readonly #opened = new Map<string, CachedLayer>();
+  /** Each layer's opening, and the layer once open (read synchronously by progress reports). */
+  readonly #layers = new Map<string, { opening: Promise<CachedLayer>; opened: CachedLayer | null }>();
 
   /** The cache entry for a layer, starting its fill (in the background) when it is not on disk yet. */
   layer(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
     let entry = this.#layers.get(diffId);
     if (entry === undefined) {
-      entry = this.#open(diffId, compression, stored);
-      this.#layers.set(diffId, entry);
-      entry.then(
-        (layer) => this.#opened.set(diffId, layer),
+      const opening = this.#open(diffId, compression, stored);
+      const created = { opening, opened: null as CachedLayer | null };
+      entry = created;
+      this.#layers.set(diffId, created);
+      opening.then(
+        (layer) => (created.opened = layer),
         // A failed open is retried by the next read rather than remembered.
         () => this.#layers.delete(diffId),
       );
     }
-    return entry;
+    return entry.opening;
   }
 
   /** Reads `[start, end)` of the uncompressed layer, waiting for the fill to get there. */
@@ -146,7 +147,7 @@ export class LayerCache {
 
   /** Bytes of the layer on disk so far (its whole size once complete), or 0 before its file is open. */
   writtenSoFar(diffId: string): number {
-    return this.#opened.get(diffId)?.written ?? 0;
+    return this.#layers.get(diffId)?.opened?.written ?? 0;
   }
 
   /** Size of the whole uncompressed layer, once its fill has finished. */
@@ -159,11 +160,10 @@ export class LayerCache {
   /** Closes every handle (the files stay for the next time the image is opened). */
   async close(): Promise<void> {
     for (const entry of this.#layers.values()) {
-      const layer = await entry.catch(() => null);
+      const layer = await entry.opening.catch(() => null);
       layer?.handle.close();
     }
     this.#layers.clear();
-    this.#opened.clear();
   }
 
   async #open(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
@@ -193,7 +193,6 @@ export class LayerCache {
         layer.failure = error;
         layer.wake();
         this.#layers.delete(diffId);
-        this.#opened.delete(diffId);
         handle.close();
         // A partial file only takes space: the next read of the layer decodes it again.
         void directory.removeEntry(`${hex}.tar`).catch(() => {});

@@ -9,7 +9,7 @@
 import { ByteBatcher } from '../src/core/byte-batcher';
 import { looksLikeBomb } from '../src/core/decompress';
 import type { BlobResult } from '../src/core/types';
-import { openSyncHandle, opfsAvailable, SequentialWriter } from './opfs';
+import { directoryEntries, openSyncHandle, opfsAvailable, opfsDirectoriesAvailable, SequentialWriter } from './opfs';
 
 const DIRECTORY = 'tarsier-layers';
 /** A layer being written by the first pass: renamed to `<hex>.tar` once its DiffID is known. */
@@ -50,18 +50,19 @@ export const OTHER_IMAGES_BUDGET = 2 * 1024 ** 3;
 export async function pruneCache(keep: ReadonlySet<string>, budget = OTHER_IMAGES_BUDGET): Promise<void> {
   const directory = await layerDirectory();
   const others: { hex: string; size: number; modified: number }[] = [];
-  const names = (directory as unknown as { keys(): AsyncIterable<string> }).keys();
-  for await (const name of names) {
+  for await (const [name, handle] of directoryEntries(directory)) {
+    if (handle.kind !== 'file') continue;
+    const fileOf = (): Promise<File | null> => (handle as FileSystemFileHandle).getFile().catch(() => null);
     if (name.startsWith(PENDING_PREFIX)) {
       // A pass still writing holds the file's lock, but not between creating it and
       // locking it, nor between closing and renaming it: recent files are left alone.
-      const file = await (await directory.getFileHandle(name)).getFile().catch(() => null);
+      const file = await fileOf();
       if (file !== null && Date.now() - file.lastModified > PENDING_MAX_AGE_MS) await directory.removeEntry(name).catch(() => {});
       continue;
     }
     const match = /^([0-9a-f]{64})\.tar$/.exec(name);
     if (match === null || keep.has(`sha256:${match[1]}`)) continue;
-    const file = await (await directory.getFileHandle(name)).getFile().catch(() => null);
+    const file = await fileOf();
     if (file !== null) others.push({ hex: match[1], size: file.size, modified: file.lastModified });
   }
   others.sort((a, b) => b.modified - a.modified);
@@ -236,11 +237,10 @@ export interface StoredLayersUsage {
 
 /** What the decompressed layers take in this browser profile (null without OPFS). */
 export async function storedLayersUsage(): Promise<StoredLayersUsage | null> {
-  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') return null;
+  if (!opfsDirectoriesAvailable()) return null;
   const directory = await layerDirectory();
   const usage: StoredLayersUsage = { layers: 0, bytes: 0 };
-  const entries = (directory as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
-  for await (const [name, handle] of entries) {
+  for await (const [name, handle] of directoryEntries(directory)) {
     if (handle.kind !== 'file' || !name.endsWith('.tar')) continue;
     const file = await (handle as FileSystemFileHandle).getFile().catch(() => null);
     if (file === null) continue;
@@ -252,10 +252,10 @@ export async function storedLayersUsage(): Promise<StoredLayersUsage | null> {
 
 /** Deletes every decompressed layer not in use (files open in a worker are locked and stay); returns what is left. */
 export async function clearStoredLayers(): Promise<StoredLayersUsage | null> {
-  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') return null;
+  if (!opfsDirectoriesAvailable()) return null;
   const directory = await layerDirectory();
   const names: string[] = [];
-  for await (const name of (directory as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  for await (const [name] of directoryEntries(directory)) names.push(name);
   // Data files first: a `.done` mark must never outlive its data.
   for (const name of names.filter((entry) => entry.endsWith('.tar'))) {
     const removed = await directory.removeEntry(name).then(() => true, () => false);

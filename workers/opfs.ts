@@ -20,10 +20,20 @@ export function openSyncHandle(file: FileSystemFileHandle): Promise<SyncAccessHa
   return withSync.createSyncAccessHandle();
 }
 
+/** True when this context has OPFS directories at all (pages and workers of current browsers). */
+export function opfsDirectoriesAvailable(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
+}
+
 /** True when this context can open sync handles on OPFS files (dedicated workers of current browsers). */
 export function opfsAvailable(): boolean {
-  return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function'
+  return opfsDirectoriesAvailable()
     && typeof FileSystemFileHandle !== 'undefined' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype;
+}
+
+/** The entries of an OPFS directory (the project's DOM type library lacks its async iterator). */
+export function directoryEntries(directory: FileSystemDirectoryHandle): AsyncIterable<[string, FileSystemHandle]> {
+  return (directory as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
 }
 
 /**

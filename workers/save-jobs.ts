@@ -12,7 +12,7 @@ import { END_OF_ARCHIVE, paddingFor, tarHeader } from '../src/core/tar-writer';
 import { exportMembers } from '../src/core/tree-export';
 import type { SaveRequest } from './filesystem-api';
 import type { LayerReader } from './layer-reader';
-import { openSyncHandle, SequentialWriter } from './opfs';
+import { directoryEntries, openSyncHandle, SequentialWriter } from './opfs';
 
 /** Content is copied in pieces of this size (bounded memory for any file size). */
 const PIECE_SIZE = 4 * 1024 * 1024;
@@ -62,8 +62,7 @@ async function downloadSink(): Promise<Sink> {
 }
 
 async function removeOldDownloads(directory: FileSystemDirectoryHandle): Promise<void> {
-  const entries = (directory as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
-  for await (const [name, handle] of entries) {
+  for await (const [name, handle] of directoryEntries(directory)) {
     if (handle.kind !== 'file') continue;
     const file = await (handle as FileSystemFileHandle).getFile().catch(() => null);
     if (file !== null && Date.now() - file.lastModified > DOWNLOAD_MAX_AGE_MS) {
