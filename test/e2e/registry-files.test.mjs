@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { startRegistry } from '../helpers/registry.mjs';
 import { downloadReport, readExpected, storedLayers, useApp } from './harness.mjs';
-import { archivePath, enterReference, pushArchive, referrersProbe, startProxy, watchConsole } from './registry-fixtures.mjs';
+import { archivePath, enterReference, pushArchive, referrersProbe, signIn, startProxy, watchConsole } from './registry-fixtures.mjs';
 
 const credentials = { username: 'files-bot', password: 'fi1es-Pa55!q7' };
 const basic = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
@@ -74,11 +74,7 @@ describe('registry layers read again after the token expired', () => {
       }
     });
     await enterReference(page, `${registry.host}/${repository}:1.0`);
-    const form = page.getByRole('form', { name: 'Sign in to registry' });
-    await form.waitFor();
-    await form.getByLabel('Username').fill(credentials.username);
-    await form.getByLabel('Password or token').fill(credentials.password);
-    await form.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, credentials);
     const { report } = await downloadReport(page);
     assert.deepEqual(report.errors, []);
     assert.deepEqual(report.images[0].layers[0].verified, { digest: 'ok', diffId: 'ok' });

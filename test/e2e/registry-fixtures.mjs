@@ -216,3 +216,12 @@ export function watchConsole(page) {
 
 /** distribution 2.8 has no referrers API: its 404 carries no CORS headers, so the browser logs a CORS error. */
 export const referrersProbe = /\/referrers\/sha256:|\/manifests\/sha256-[0-9a-f]{64}$/;
+
+/** Fills the "Sign in to registry" form with `username` and `password` and sends it (it waits for the form). */
+export async function signIn(page, { username, password }) {
+  const form = page.getByRole('form', { name: 'Sign in to registry' });
+  await form.waitFor();
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Password or token').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -17,6 +17,7 @@ import {
   pushArchive,
   referrersProbe,
   setProxy,
+  signIn,
   startProxy,
   watchConsole,
 } from './registry-fixtures.mjs';
@@ -102,6 +103,18 @@ describe('registries through the reference proxy', () => {
     assert.ok(!text.includes(basic), `Basic credentials in ${where}`);
   }
 
+  /** The credentials are nowhere: report, URL, storage, request URLs, console, proxy log. */
+  async function assertNothingLeaked(page, { report, requested, logs }) {
+    const surfaces = await leakSurfaces(page);
+    assertNoCredentials(JSON.stringify(report), 'report.json');
+    assertNoCredentials(surfaces.url, 'the URL');
+    assertNoCredentials(surfaces.local, 'localStorage');
+    assertNoCredentials(surfaces.session, 'sessionStorage');
+    assertNoCredentials(requested.join('\n'), 'request URLs');
+    assertNoCredentials(logs.texts.join('\n'), 'console');
+    assertNoCredentials(proxy.lines.join('\n'), 'the proxy log');
+  }
+
   test('registry without CORS: the field set to the proxy, the report equals the dropped archive', async () => {
     const { page, problems } = await app.open();
     const logs = watchConsole(page);
@@ -131,12 +144,9 @@ describe('registries through the reference proxy', () => {
     context.on('request', (request) => requested.push(request.url()));
     const typed = `${secured.host}/private/app:1.0`;
     await enterReference(page, typed);
-    const form = page.getByRole('form', { name: 'Sign in to registry' });
-    await form.waitFor();
+    await page.getByRole('form', { name: 'Sign in to registry' }).waitFor();
     assert.match(await page.getByRole('alert', { name: 'Registry error' }).innerText(), /wants a login for private\/app/);
-    await form.getByLabel('Username').fill(credentials.username);
-    await form.getByLabel('Password or token').fill(credentials.password);
-    await form.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, credentials);
 
     const { report } = await downloadReport(page);
     assert.deepEqual(report.errors, []);
@@ -145,14 +155,7 @@ describe('registries through the reference proxy', () => {
     await waitForText(page, `as ${credentials.username}`);
     assert.ok(secured.token.requests.some((request) => request.account === credentials.username && request.granted));
 
-    const surfaces = await leakSurfaces(page);
-    assertNoCredentials(JSON.stringify(report), 'report.json');
-    assertNoCredentials(surfaces.url, 'the URL');
-    assertNoCredentials(surfaces.local, 'localStorage');
-    assertNoCredentials(surfaces.session, 'sessionStorage');
-    assertNoCredentials(requested.join('\n'), 'request URLs');
-    assertNoCredentials(logs.texts.join('\n'), 'console');
-    assertNoCredentials(proxy.lines.join('\n'), 'the proxy log');
+    await assertNothingLeaked(page, { report, requested, logs });
     assert.ok(!proxy.lines.join('\n').includes('Bearer'), 'no token in the proxy log');
     // The 401s: the registry's challenges (through the proxy) before the person signed in;
     // Chromium does not always name the URL of a failed HEAD, so the status text counts too.
@@ -166,30 +169,19 @@ describe('registries through the reference proxy', () => {
     await page.getByRole('button', { name: 'Sign in to registry' }).waitFor();
   });
 
-  test('htpasswd (Basic) auth: the form signs in, every request carries Basic, nothing leaks', async () => {
+  test('htpasswd (Basic) auth: the form signs in, the report equals the dropped archive, nothing leaks', async () => {
     const { page, context } = await openWithProxy();
     const logs = watchConsole(page);
     const requested = [];
     context.on('request', (request) => requested.push(request.url()));
     await enterReference(page, `${basicOnly.host}/private/app:1.0`);
-    const form = page.getByRole('form', { name: 'Sign in to registry' });
-    await form.waitFor();
-    await form.getByLabel('Username').fill(credentials.username);
-    await form.getByLabel('Password or token').fill(credentials.password);
-    await form.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, credentials);
     const { report } = await downloadReport(page);
     assert.deepEqual(report.errors, []);
     assert.equal(report.images[0].manifestDigest, droppedReport.images[0].manifestDigest);
     assert.deepEqual(imageFacts(report.images[0]), imageFacts(droppedReport.images[0]));
     assert.ok(proxy.lines.some((line) => line.includes(`${basicOnly.host}/v2/private/app/blobs/`)), 'blobs came through the proxy');
-    const surfaces = await leakSurfaces(page);
-    assertNoCredentials(JSON.stringify(report), 'report.json');
-    assertNoCredentials(surfaces.url, 'the URL');
-    assertNoCredentials(surfaces.local, 'localStorage');
-    assertNoCredentials(surfaces.session, 'sessionStorage');
-    assertNoCredentials(requested.join('\n'), 'request URLs');
-    assertNoCredentials(logs.texts.join('\n'), 'console');
-    assertNoCredentials(proxy.lines.join('\n'), 'the proxy log');
+    await assertNothingLeaked(page, { report, requested, logs });
   });
 
   test('"Remember in this tab" keeps them in sessionStorage only; a reload signs in by itself', async () => {
@@ -250,10 +242,7 @@ describe('registries through the reference proxy', () => {
       await route.continue();
     });
     await page.getByRole('button', { name: 'Sign in to registry' }).click();
-    const form = page.getByRole('form', { name: 'Sign in to registry' });
-    await form.getByLabel('Username').fill(credentials.username);
-    await form.getByLabel('Password or token').fill(credentials.password);
-    await form.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, credentials);
     const tokensBefore = secured.token.requests.length;
     await enterReference(page, `${secured.host}/private/app:1.0`);
     const { report } = await downloadReport(page);
