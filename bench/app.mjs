@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { browserArgs, downloadReport, openApp, openFiles, storedLayers } from '../test/e2e/harness.mjs';
+import { browserArgs, downloadReport, openApp, openFiles, keptLayers } from '../test/e2e/harness.mjs';
 import { startSampler } from './memory.mjs';
 import { TRACE_CATEGORIES, mainThreadTasks, snapshotSourceMaps, startProfile, summarizeProfile, summarizeTrace } from './profile.mjs';
 
@@ -137,7 +137,7 @@ export async function runApp(browser, url, archivePath, { timeoutMs = 600_000, p
  * Opens `archivePath` in a browser with an on-disk profile, as people use it:
  * a fresh context of `runApp` is a private window, whose OPFS Chromium keeps
  * in memory, so there the first pass does not keep the decompressed layers
- * (workers/layer-store.ts); here it does, and this run's time includes that.
+ * (workers/storage/layer-store.ts); here it does, and this run's time includes that.
  * Returns {timings, layersKept, keptBytes}.
  */
 export async function runAppOnDisk(url, archivePath, timeoutMs) {
@@ -154,7 +154,7 @@ export async function runAppOnDisk(url, archivePath, timeoutMs) {
     await openFiles(page, [archivePath]);
     await waitForReportReady(page, timeoutMs);
     const { report } = await downloadReport(page, timeoutMs);
-    const kept = (await storedLayers(page)).filter((file) => file.name.endsWith('.tar'));
+    const kept = (await keptLayers(page)).filter((file) => file.name.endsWith('.tar'));
     return { timings: report.timings, layersKept: kept.length, keptBytes: kept.reduce((sum, file) => sum + file.size, 0) };
   } finally {
     await context.close();

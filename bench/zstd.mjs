@@ -6,7 +6,7 @@
 // Without an argument it builds bench/out/usr.tar.zst once (gitignored).
 // Both decoders are fed 4 MiB chunks read synchronously from disk. fzstd is
 // push-style; zstddec pulls from a synchronous iterable, which
-// src/core/zstd.ts turns into a push decoder (so it also serves network
+// src/core/codec/zstd.ts turns into a push decoder (so it also serves network
 // streams). Measured 2026-11-25 on the project machine (1.05 GB out):
 // zstd -dc 885 MB/s, zstddec 486 MB/s, fzstd 158 MB/s → zstddec is used.
 import { execFileSync, execSync } from 'node:child_process';

@@ -1,17 +1,17 @@
 /**
  * Worker for compressed outer archives (`docker save | gzip`): peeks at the
  * first decompressed bytes, and scans the whole archive in one streaming
- * pass (src/sources/compressed-archive.ts). Thin: wiring only.
+ * pass (src/sources/archive/compressed-archive.ts). Thin: wiring only.
  */
 import { expose, transfer } from 'comlink';
-import { packEntries } from '../src/core/entry-codec';
+import { packEntries } from '../src/core/tar/entry-codec';
 import {
   peekDecompressedStream,
   scanCompressedStream,
   TarStreamScanner,
   type ScanOutcome,
-} from '../src/sources/compressed-archive';
-import { MemberSpool } from './member-spool';
+} from '../src/sources/archive/compressed-archive';
+import { MemberSpool } from './storage/member-spool';
 import { throttle } from './throttle';
 
 /** The API this worker exposes through comlink. */

@@ -4,15 +4,15 @@
  * structured-clonable (Blobs, Files, plain objects, WritableStreams as
  * transferables).
  */
-import type { FileAttribute } from '../src/core/capabilities';
-import type { ElfSummary } from '../src/core/elf';
-import type { FileKind } from '../src/core/file-kind';
-import type { FileListEntry, FileListView } from '../src/core/file-list';
-import type { BlobLocation } from '../src/core/model';
-import type { SearchQuery } from '../src/core/search';
-import type { TreeRow, TreeSort, TreeView } from '../src/core/tree-rows';
+import type { FileAttribute } from '../src/core/content/capabilities';
+import type { ElfSummary } from '../src/core/content/elf';
+import type { FileKind } from '../src/core/content/file-kind';
+import type { FileListEntry, FileListView } from '../src/core/fs/file-list';
+import type { BlobLocation } from '../src/core/image/model';
+import type { SearchQuery } from '../src/core/fs/search';
+import type { TreeRow, TreeSort, TreeView } from '../src/core/fs/tree-rows';
 import type { Compression, EntryType, TarEntry } from '../src/core/types';
-import type { WastedSpace } from '../src/core/wasted-space';
+import type { WastedSpace } from '../src/core/fs/wasted-space';
 
 export type { WastedSpace };
 
@@ -22,7 +22,7 @@ export type { TreeRow, TreeSort, TreeView };
 export interface LayerSource {
   /** Every member (BlobResult.entries, kept by the layer workers)… */
   entries: TarEntry[];
-  /** …or, as the layer workers send them, packed (entry-codec.ts). */
+  /** …or, as the layer workers send them, packed (src/core/tar/entry-codec.ts). */
   encodedEntries?: Uint8Array<ArrayBuffer>;
   /** Where the stored bytes are, or null when they cannot be read again. */
   location: BlobLocation | null;
@@ -108,7 +108,7 @@ export interface FilesystemWorkerApi {
   /** Rejects with an InspectErrorInfo for an invalid pattern. */
   search(query: SearchQuery, layer: number): Promise<SearchResponse>;
   fileList(view: FileListView, layer: number): Promise<FileListEntry[]>;
-  /** Bytes the layers store that the final filesystem does not show (src/core/wasted-space.ts). */
+  /** Bytes the layers store that the final filesystem does not show (src/core/fs/wasted-space.ts). */
   wastedSpace(): Promise<WastedSpace>;
   /** At most 64 MiB per call (clamped to the file). `requestId` lets {@link cancel} abort the call. */
   readFile(requestId: number, layer: number, path: string, offset: number, length: number): Promise<Uint8Array>;

@@ -1,24 +1,24 @@
 /**
  * Filesystem worker: one per opened image. Holds the merged filesystem of
- * every layer (src/core/filesystem.ts) so that building it for 300k members,
+ * every layer (src/core/fs/filesystem.ts) so that building it for 300k members,
  * listing directories, searching and reading file content never block the
  * page. Thin: the rules live in src/core; this file only routes calls.
  */
 import { expose } from 'comlink';
-import { describeAttributes } from '../src/core/capabilities';
-import { parseElf } from '../src/core/elf';
+import { describeAttributes } from '../src/core/content/capabilities';
+import { parseElf } from '../src/core/content/elf';
 import { InspectError, InspectErrorCode, toErrorInfo } from '../src/core/errors';
-import { entriesOf } from '../src/core/entry-codec';
-import { detectFileKind, SNIFF_LENGTH } from '../src/core/file-kind';
-import { fileList } from '../src/core/file-list';
-import { resolvePath } from '../src/core/file-node';
-import { LayeredFilesystem } from '../src/core/filesystem';
-import { clampRange, locateContent } from '../src/core/layer-content';
-import { searchEntries } from '../src/core/search';
-import { nodeRow, TreeRows } from '../src/core/tree-rows';
-import { wastedSpace, type WastedSpace } from '../src/core/wasted-space';
+import { entriesOf } from '../src/core/tar/entry-codec';
+import { detectFileKind, SNIFF_LENGTH } from '../src/core/content/file-kind';
+import { fileList } from '../src/core/fs/file-list';
+import { resolvePath } from '../src/core/fs/file-node';
+import { LayeredFilesystem } from '../src/core/fs/filesystem';
+import { clampRange, locateContent } from '../src/core/content/layer-content';
+import { searchEntries } from '../src/core/fs/search';
+import { nodeRow, TreeRows } from '../src/core/fs/tree-rows';
+import { wastedSpace, type WastedSpace } from '../src/core/fs/wasted-space';
 import type { FileInfo, FilesystemWorkerApi, LayerSource, LoadOptions, RefreshLayerHeaders } from './filesystem-api';
-import { LayerReader } from './layer-reader';
+import { LayerReader } from './storage/layer-reader';
 import { runSave } from './save-jobs';
 
 interface Loaded {

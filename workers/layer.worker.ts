@@ -6,14 +6,14 @@
  */
 import { expose, transfer } from 'comlink';
 import { BlobInspector, type BlobInspectorOptions } from '../src/core/blob-inspector';
-import { createFflateGunzip, TRAILING_GZIP_DATA } from '../src/core/decompress';
-import { packEntries } from '../src/core/entry-codec';
+import { createFflateGunzip, TRAILING_GZIP_DATA } from '../src/core/codec/gzip';
+import { packEntries } from '../src/core/tar/entry-codec';
 import { toErrorInfo } from '../src/core/errors';
-import type { BlobLocation } from '../src/core/model';
+import type { BlobLocation } from '../src/core/image/model';
 import type { BlobResult } from '../src/core/types';
-import { registryBlobChunks, UrlAuth } from '../src/sources/blob-stream';
-import type { LayerProgress, LayerWorkerApi } from './api';
-import { LayerKeeper, type KeepRequest } from './layer-store';
+import { registryBlobChunks, UrlAuth } from '../src/sources/registry/blob-stream';
+import type { LayerProgress, LayerWorkerApi } from './layer-api';
+import { LayerKeeper, type KeepRequest } from './storage/layer-store';
 import { throttle } from './throttle';
 
 /** Blob slices read per step: PERF-NOTES.md measured 4–8 MiB slices at a lower memory peak than blob.stream(). */

@@ -6,13 +6,13 @@
  * a download. Nothing is assembled in memory.
  */
 import { InspectError, InspectErrorCode } from '../src/core/errors';
-import type { LayeredFilesystem } from '../src/core/filesystem';
-import { locateContent } from '../src/core/layer-content';
-import { END_OF_ARCHIVE, paddingFor, tarHeader } from '../src/core/tar-writer';
-import { exportMembers } from '../src/core/tree-export';
+import type { LayeredFilesystem } from '../src/core/fs/filesystem';
+import { locateContent } from '../src/core/content/layer-content';
+import { END_OF_ARCHIVE, paddingFor, tarHeader } from '../src/core/tar/writer';
+import { exportMembers } from '../src/core/fs/tree-export';
 import type { SaveRequest } from './filesystem-api';
-import type { LayerReader } from './layer-reader';
-import { directoryEntries, openSyncHandle, SequentialWriter } from './opfs';
+import type { LayerReader } from './storage/layer-reader';
+import { directoryEntries, openSyncHandle, SequentialWriter } from './storage/opfs';
 
 /** Content is copied in pieces of this size (bounded memory for any file size). */
 const PIECE_SIZE = 4 * 1024 * 1024;

@@ -8,9 +8,9 @@ import { FilesystemClient, type CacheMode, type LayerSource } from '../../src/br
 import { LayerPool } from '../../src/bridge/layer-pool';
 import { offerFile } from '../../src/lib/save-stream';
 import { BlobInspector } from '../../src/core/blob-inspector';
-import { entriesOf } from '../../src/core/entry-codec';
+import { entriesOf } from '../../src/core/tar/entry-codec';
 import { openSource, type SourceEnvironment } from '../../src/sources/index';
-import { peekDecompressedStream, scanCompressedStream, TarStreamScanner } from '../../src/sources/compressed-archive';
+import { peekDecompressedStream, scanCompressedStream, TarStreamScanner } from '../../src/sources/archive/compressed-archive';
 
 const environment: SourceEnvironment = {
   peekDecompressed: async (_signal, blob, length) => peekDecompressedStream(blob.stream(), length),
@@ -66,7 +66,7 @@ async function scan(file: File, cache: CacheMode, keep: boolean) {
   pool.terminate();
   const scanMs = performance.now() - started;
   sources = results.map((result, index) => ({
-    // Entries cross from the workers packed (src/core/entry-codec.ts).
+    // Entries cross from the workers packed (src/core/tar/entry-codec.ts).
     entries: entriesOf(result),
     location: image.layers[index].location,
     compression: result.compression,

@@ -10,7 +10,7 @@
  * Keyed weakly by the location object, so a dropped source leaves nothing behind.
  */
 import { toErrorInfo } from '../core/errors';
-import type { BlobLocation } from '../core/model';
+import type { BlobLocation } from '../core/image/model';
 
 /** Asks the registry again and returns the headers to retry the blob GET with. */
 export type HeaderRefresher = () => Promise<Record<string, string>>;

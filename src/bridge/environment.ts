@@ -6,14 +6,14 @@
  */
 import { wrap, proxy, type Remote } from 'comlink';
 import type { SourceEnvironment } from '../sources/index';
-import type { SourceModel } from '../core/model';
+import type { SourceModel } from '../core/image/model';
 import {
   parseReference,
   RegistryClient,
   sourceFromRegistry,
   type Reference,
   type RegistryCredentials,
-} from '../sources/registry';
+} from '../sources/registry/registry-source';
 import type { ArchiveWorkerApi } from '../../workers/archive.worker';
 import { setHeaderRefresher } from './blob-auth';
 

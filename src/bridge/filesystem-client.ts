@@ -6,9 +6,9 @@
  * with an AbortError and stops the work in the worker.
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
-import type { FileListEntry, FileListView } from '../core/file-list';
-import type { BlobLocation } from '../core/model';
-import type { SearchMode } from '../core/search';
+import type { FileListEntry, FileListView } from '../core/fs/file-list';
+import type { BlobLocation } from '../core/image/model';
+import type { SearchMode } from '../core/fs/search';
 import type {
   CacheMode,
   FileInfo,
@@ -24,7 +24,7 @@ import type {
   WastedSpace,
 } from '../../workers/filesystem-api';
 import { InspectError, isAbortError, toErrorInfo } from '../core/errors';
-import { baseName } from '../core/whiteout';
+import { baseName } from '../core/fs/whiteout';
 import { offerFile, pickSaveTarget } from '../lib/save-stream';
 import { layerHeaderRefresher } from './blob-auth';
 

@@ -13,9 +13,9 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import { InspectErrorCode, type InspectErrorInfo } from '../core/errors';
-import type { BlobLocation } from '../core/model';
+import type { BlobLocation } from '../core/image/model';
 import type { BlobResult } from '../core/types';
-import type { KeepRequest, LayerProgress, LayerWorkerApi } from '../../workers/api';
+import type { KeepRequest, LayerProgress, LayerWorkerApi } from '../../workers/layer-api';
 import { headerRefresherFor } from './blob-auth';
 
 /** Workers are terminated after this long without work. */

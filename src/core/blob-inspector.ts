@@ -10,13 +10,13 @@
  * with `BlobResult.error` saying what went wrong. A blob whose content is not
  * a tar (a config JSON, an artifact) has `isTar: false` and no error.
  */
-import { sniffCompression, COMPRESSION_SNIFF_BYTES } from './compression';
-import { createNativeGunzip, type DecoderFactory, type StreamDecoder } from './decompress';
-import { createSha256Hasher, type Sha256Hasher } from './digest';
+import { sniffCompression, COMPRESSION_SNIFF_BYTES } from './codec/compression';
+import { createNativeGunzip, type DecoderFactory, type StreamDecoder } from './codec/gzip';
+import { createSha256Hasher, type Sha256Hasher } from './codec/digest';
 import { InspectError, InspectErrorCode, toErrorInfo } from './errors';
-import { TarWalker } from './tar';
+import { TarWalker } from './tar/walker';
 import type { BlobResult, Compression } from './types';
-import { createZstdDecoder } from './zstd';
+import { createZstdDecoder } from './codec/zstd';
 
 /** Options of a BlobInspector. */
 export interface BlobInspectorOptions {
@@ -26,7 +26,7 @@ export interface BlobInspectorOptions {
   keepEntries?: boolean;
   /** gzip decoder (default: DecompressionStream; fflate's decodes multi-member gzip). */
   gzip?: DecoderFactory;
-  /** zstd decoder (default: zstddec, see zstd.ts). */
+  /** zstd decoder (default: zstddec, see codec/zstd.ts). */
   zstd?: DecoderFactory;
   /**
    * Sees every decompressed chunk of a compressed blob, at its offset in the

@@ -175,7 +175,7 @@ export interface BlobResult {
   entries: TarEntry[];
   /**
    * The entries as UTF-8 JSON, in place of `entries` (then empty), once the
-   * result has crossed from a worker (see entry-codec.ts).
+   * result has crossed from a worker (see tar/entry-codec.ts).
    */
   encodedEntries?: Uint8Array<ArrayBuffer>;
   /** Problem found while reading (truncation, bad tar, corrupt stream…), or null. */

@@ -5,7 +5,7 @@
  * links in re-tarred layouts) are resolved here, inside the archive only.
  */
 import { InspectError, InspectErrorCode } from '../core/errors';
-import type { BlobLocation } from '../core/model';
+import type { BlobLocation } from '../core/image/model';
 import type { BlobResult, EntryType } from '../core/types';
 
 /** One file of the table. */

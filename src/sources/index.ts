@@ -6,18 +6,18 @@
  * to the injected environment, which runs it in workers.
  */
 import { InspectError, InspectErrorCode, isAbortError } from '../core/errors';
-import { sniffCompression } from '../core/compression';
-import type { SourceModel } from '../core/model';
-import { looksLikeTar } from '../core/tar';
+import { sniffCompression } from '../core/codec/compression';
+import type { SourceModel } from '../core/image/model';
+import { looksLikeTar } from '../core/tar/walker';
 import type { Compression } from '../core/types';
-import { listArchive, readBlobRange, tableFromFolder } from './archive';
-import type { ScanOutcome } from './compressed-archive';
-import { tableFromScan } from './compressed-archive';
-import { isDockerArchive, readDockerArchive } from './docker-archive';
+import { listArchive, readBlobRange, tableFromFolder } from './archive/tar-archive';
+import type { ScanOutcome } from './archive/compressed-archive';
+import { tableFromScan } from './archive/compressed-archive';
+import { isDockerArchive, readDockerArchive } from './archive/docker-archive';
 import type { FileTable } from './file-table';
 import { ModelBuilder } from './model-builder';
-import { isOciLayout, readOciLayout } from './oci-layout';
-import { readJsonDocument, readSingleLayer } from './single';
+import { isOciLayout, readOciLayout } from './archive/oci-layout';
+import { readJsonDocument, readSingleLayer } from './archive/single';
 
 /** What a person gave: a file, a folder, or a registry reference. */
 export type SourceInput =

@@ -5,8 +5,8 @@
  */
 import { InspectError, InspectErrorCode, toErrorInfo, type InspectErrorInfo } from '../core/errors';
 import { parseJson } from '../core/json';
-import { isImageConfigMediaType, isLayerMediaType, isSchema1MediaType } from '../core/media-type';
-import { parseConfig, parseManifest, parsePlatform } from '../core/manifest';
+import { isImageConfigMediaType, isLayerMediaType, isSchema1MediaType } from '../core/image/media-type';
+import { parseConfig, parseManifest, parsePlatform } from '../core/image/manifest';
 import type {
   DocumentModel,
   ImageModel,
@@ -14,10 +14,10 @@ import type {
   LayerModel,
   SourceKind,
   SourceModel,
-} from '../core/model';
+} from '../core/image/model';
 import type { ConfigFile, Descriptor, Digest, Manifest, Platform } from '../core/types';
 import { FileTable } from './file-table';
-import { sha256Digest } from '../core/digest';
+import { sha256Digest } from '../core/codec/digest';
 import { blobPath, verifyBytes } from './verify';
 
 /** Accumulates a SourceModel. */

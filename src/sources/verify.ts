@@ -3,7 +3,7 @@
  * and the digests that file names in archives encode. Layer blobs never come
  * here: they stream through workers.
  */
-import { sha256Digest } from '../core/digest';
+import { sha256Digest } from '../core/codec/digest';
 import type { Digest, VerifyState } from '../core/types';
 
 /** Compares the sha256 of `bytes` with `expected`; other algorithms stay unchecked. */

@@ -5,13 +5,13 @@
  * build the report once every job has settled.
  */
 import { InspectErrorCode, isAbortError, toErrorInfo, type InspectErrorInfo } from '../core/errors';
-import type { LayerModel, SourceKind, SourceModel } from '../core/model';
+import type { LayerModel, SourceKind, SourceModel } from '../core/image/model';
 import type { BlobResult } from '../core/types';
-import { buildReport, type LayerOutcome, type Report } from '../core/report';
+import { buildReport, type LayerOutcome, type Report } from '../core/image/report';
 import { createSourceEnvironment } from '../bridge/environment';
 import { LayerPool } from '../bridge/layer-pool';
 import { openSource, type SourceInput } from '../sources/index';
-import type { RouteParams } from '../lib/route-hash';
+import type { RouteParams } from './route-hash';
 import { JobBoard, LayerJob } from './jobs.svelte';
 import { resolveSelection, type Selection } from './selection';
 import type { Settings } from './settings.svelte';

@@ -3,8 +3,8 @@
  * line that made each, and `empty_layer` history lines (ENV, CMD…) between
  * them, plus the digest/DiffID checks of a finished layer.
  */
-import { alignHistory } from '../core/history';
-import type { ImageModel, LayerModel } from '../core/model';
+import { alignHistory } from '../core/image/history';
+import type { ImageModel, LayerModel } from '../core/image/model';
 import type { BlobResult, History, VerifyState } from '../core/types';
 
 /** One row of the layers table. */

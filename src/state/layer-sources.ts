@@ -6,7 +6,7 @@
  * every job has settled.
  */
 import type { LayerSource } from '../bridge/filesystem-client';
-import type { ImageModel, LayerModel } from '../core/model';
+import type { ImageModel, LayerModel } from '../core/image/model';
 import type { LayerJob } from './jobs.svelte';
 
 /** The part of a layer job read here. */

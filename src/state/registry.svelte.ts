@@ -19,7 +19,7 @@ import {
   parseReference,
   type Reference,
   type RegistryCredentials,
-} from '../sources/registry';
+} from '../sources/registry/registry-source';
 import type { Inspector } from './inspector.svelte';
 import type { Settings } from './settings.svelte';
 
@@ -29,7 +29,7 @@ const tagPageSize = 100;
 /**
  * True when a registry message asks for (other) credentials: the client's
  * wording for 401 answers, Basic challenges and refused token requests
- * (src/sources/registry-client.ts, registry-errors.ts).
+ * (src/sources/registry/client.ts, errors.ts).
  */
 export function asksForLogin(error: InspectErrorInfo): boolean {
   return /wants a login|asks for a username and password|rejected the username or password/.test(error.message);

@@ -3,7 +3,7 @@
  * what is shown. Navigating pushes a history entry, so back/forward work;
  * `replace` rewrites the current entry (canonicalising a link after a load).
  */
-import { formatRouteHash, parseRouteHash, type RouteParams } from '../lib/route-hash';
+import { formatRouteHash, parseRouteHash, type RouteParams } from './route-hash';
 
 /** Reactive view of `location.hash`. */
 export class Router {

@@ -4,9 +4,9 @@
  * the host's platform or linux/amd64, the last layer, `overview`). Pure, so the
  * rules are tested without a browser.
  */
-import type { ImageModel, IndexEntryModel, IndexModel, SourceModel } from '../core/model';
+import type { ImageModel, IndexEntryModel, IndexModel, SourceModel } from '../core/image/model';
 import type { Platform } from '../core/types';
-import type { RouteParams, ViewName } from '../lib/route-hash';
+import type { RouteParams, ViewName } from './route-hash';
 
 /** Platform assumed when the host's cannot be told (DESIGN.md "Links"). */
 export const DEFAULT_PLATFORM = 'linux/amd64';

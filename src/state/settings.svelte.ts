@@ -4,7 +4,7 @@
  * sessionStorage (this tab, until it closes) when the person ticks
  * "remember in this tab". Credentials never go to localStorage, URLs or logs.
  */
-import type { RegistryCredentials } from '../sources/registry';
+import type { RegistryCredentials } from '../sources/registry/registry-source';
 import { DEFAULT_PLATFORM } from './selection';
 
 const PROXY_KEY = 'tarsier.registryProxy';

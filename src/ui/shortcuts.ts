@@ -4,7 +4,7 @@
  * between layers only when focus is on a layer row (or nowhere), so they
  * still scroll lists and move carets elsewhere.
  */
-import { VIEWS, type ViewName } from '../lib/route-hash';
+import { VIEWS, type ViewName } from '../state/route-hash';
 
 /** A step through the layers. */
 export type LayerMove = 1 | -1 | 'first' | 'last';

@@ -366,10 +366,10 @@ export async function downloadFileList(page, timeout = 60_000) {
 
 /**
  * The decompressed layers the page keeps in its Origin Private File System
- * (workers/layer-store.ts): every file of `tarsier-layers/` with its size and,
+ * (workers/storage/layer-store.ts): every file of `tarsier-layers/` with its size and,
  * for `.tar` files, the sha256 of its bytes (`hex`, computed in the page).
  */
-export async function storedLayers(page) {
+export async function keptLayers(page) {
   return page.evaluate(async () => {
     const root = await navigator.storage.getDirectory();
     const directory = await root.getDirectoryHandle('tarsier-layers', { create: true });

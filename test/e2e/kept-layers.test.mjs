@@ -1,5 +1,5 @@
 // The first pass keeps every compressed layer decompressed in the Origin
-// Private File System (workers/layer-store.ts), named by its DiffID, so that
+// Private File System (workers/storage/layer-store.ts), named by its DiffID, so that
 // files open right after the scan without decoding the layer again. What is
 // kept must be exactly the layer (its sha256 is its name), and nothing may be
 // kept of a layer that failed.
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigLayer } from './big-layer.mjs';
-import { downloadReport, fixturesDir, openFiles, readExpected, storedLayers, useApp, waitForText } from './harness.mjs';
+import { downloadReport, fixturesDir, openFiles, readExpected, keptLayers, useApp, waitForText } from './harness.mjs';
 
 const hexOf = (diffId) => diffId.replace(/^sha256:/, '');
 
@@ -30,7 +30,7 @@ function decimalSize(bytes) {
 async function scan(page, fixture) {
   await openFiles(page, [join(fixturesDir, fixture)]);
   const { report } = await downloadReport(page);
-  return { report, stored: await storedLayers(page) };
+  return { report, stored: await keptLayers(page) };
 }
 
 describe('decompressed layers kept by the first pass', () => {
@@ -55,7 +55,7 @@ describe('decompressed layers kept by the first pass', () => {
 
       // Opened again: the layers are known by their expected DiffIDs and not rewritten.
       await scan(page, fixture);
-      const again = await storedLayers(page);
+      const again = await keptLayers(page);
       for (const layer of compressed) {
         const name = `${hexOf(layer.diffId)}.tar`;
         assert.equal(again.find((file) => file.name === name)?.modified, stored.find((file) => file.name === name)?.modified, `${name} was not written again`);
@@ -73,7 +73,7 @@ describe('decompressed layers kept by the first pass', () => {
       const { page, problems } = await app.open();
       await openFiles(page, [archive]);
       await downloadReport(page);
-      const stored = await storedLayers(page);
+      const stored = await keptLayers(page);
       for (const layer of expected.layers) {
         const hex = hexOf(layer.diffId);
         assert.equal(stored.find((file) => file.name === `${hex}.tar`)?.hex, hex, `${hex}.tar is kept and hashes to its name`);
@@ -100,7 +100,7 @@ describe('decompressed layers kept by the first pass', () => {
     assert.ok(text.includes(`(${decimalSize(keptBytes)})`), `${text} names ${decimalSize(keptBytes)}`);
     await note.getByRole('button', { name: 'Clear' }).click();
     await note.waitFor({ state: 'detached' });
-    assert.deepEqual((await storedLayers(page)).filter((file) => file.name.endsWith('.tar') || file.name.endsWith('.done')), []);
+    assert.deepEqual((await keptLayers(page)).filter((file) => file.name.endsWith('.tar') || file.name.endsWith('.done')), []);
     assert.deepEqual(problems, []);
   });
 

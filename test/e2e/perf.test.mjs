@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bigLayer } from './big-layer.mjs';
-import { downloadReport, fixturesDir, layerFacts, openFiles, readExpected, storedLayers, useApp, waitForText } from './harness.mjs';
+import { downloadReport, fixturesDir, layerFacts, openFiles, readExpected, keptLayers, useApp, waitForText } from './harness.mjs';
 
 const MB = 1024 * 1024;
 /**
@@ -124,7 +124,7 @@ describe('memory, main thread and cancel', () => {
     console.log(`# bomb renderer RSS by tenth of the run: ${tenths.map((value) => (value / MB).toFixed(0)).join(' ')} MB`);
     assert.ok(peak.jsHeap < 200 * MB, `page JS heap ${(peak.jsHeap / MB).toFixed(0)} MB`);
     // The first pass keeps decompressed layers for the viewer, but not a bomb's 2 GiB (nor a partial copy).
-    assert.deepEqual((await storedLayers(page)).filter((file) => file.name.endsWith('.tar')), []);
+    assert.deepEqual((await keptLayers(page)).filter((file) => file.name.endsWith('.tar')), []);
     assert.deepEqual(problems, []);
   });
 

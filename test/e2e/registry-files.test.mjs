@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { startRegistry } from '../helpers/registry.mjs';
-import { downloadReport, readExpected, storedLayers, useApp } from './harness.mjs';
+import { downloadReport, readExpected, keptLayers, useApp } from './harness.mjs';
 import { archivePath, enterReference, pushArchive, referrersProbe, signIn, startProxy, watchConsole } from './registry-fixtures.mjs';
 
 const credentials = { username: 'files-bot', password: 'fi1es-Pa55!q7' };
@@ -89,16 +89,16 @@ describe('registry layers read again after the token expired', () => {
   }
 
   /** Deletes the decompressed layers the first pass kept, so that reads must go to the registry. */
-  async function forgetStoredLayers(page) {
+  async function forgetKeptLayers(page) {
     // The first pass kept the registry's layers too (no second download to open a file).
-    const kept = (await storedLayers(page)).filter((file) => file.name.endsWith('.tar'));
+    const kept = (await keptLayers(page)).filter((file) => file.name.endsWith('.tar'));
     assert.ok(kept.length > 0, 'the first pass kept the layers');
     for (const file of kept) assert.equal(`${file.hex}.tar`, file.name);
     await page.evaluate(async () => {
       const root = await navigator.storage.getDirectory();
       await root.removeEntry('tarsier-layers', { recursive: true });
     });
-    assert.deepEqual(await storedLayers(page), []);
+    assert.deepEqual(await keptLayers(page), []);
   }
 
   const goTo = (page, extra) => page.evaluate((keys) => (location.hash = location.hash.replace(/&(view|layer|path|line)=[^&]*/g, '') + keys), extra);
@@ -120,7 +120,7 @@ describe('registry layers read again after the token expired', () => {
   test('opening a file and saving a layer renew the expired token; the bytes are the blob’s', async () => {
     const { page, logs, authorizations, blobAnswers } = await openSignedIn();
     await outliveTokens();
-    await forgetStoredLayers(page);
+    await forgetKeptLayers(page);
     const answersBefore = blobAnswers.length;
     const tokensBefore = registry.token.requests.length;
 
@@ -170,7 +170,7 @@ describe('registry layers read again after the token expired', () => {
 
   test('a registry that refuses the renewed token too: a message naming the layer', async () => {
     const { page, context } = await openSignedIn();
-    await forgetStoredLayers(page);
+    await forgetKeptLayers(page);
     const tokensBefore = registry.token.requests.length;
     let refused = 0;
     await context.route(`**/v2/${repository}/blobs/${firstLayer.digest}`, async (route) => {

@@ -6,15 +6,15 @@ import { openAsBlob } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { BlobInspector } from '../../src/core/blob-inspector';
-import type { LayerOutcome } from '../../src/core/report';
-import { buildReport, type Report } from '../../src/core/report';
-import type { BlobLocation, SourceModel } from '../../src/core/model';
+import type { LayerOutcome } from '../../src/core/image/report';
+import { buildReport, type Report } from '../../src/core/image/report';
+import type { BlobLocation, SourceModel } from '../../src/core/image/model';
 import type { BlobResult } from '../../src/core/types';
 import {
   peekDecompressedStream,
   scanCompressedStream,
   TarStreamScanner,
-} from '../../src/sources/compressed-archive';
+} from '../../src/sources/archive/compressed-archive';
 import { openSource, type SourceEnvironment, type SourceInput } from '../../src/sources/index';
 
 export const fixturesDir = new URL('../fixtures/generated/', import.meta.url).pathname;

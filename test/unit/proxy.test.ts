@@ -19,7 +19,7 @@ import {
   RegistryClient,
   sourceFromRegistry,
   type FetchLike,
-} from '../../src/sources/registry';
+} from '../../src/sources/registry/registry-source';
 import { makeOciLayout, pushOciLayout, startRegistry } from '../helpers/registry.mjs';
 
 interface Seen {

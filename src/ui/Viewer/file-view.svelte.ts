@@ -7,9 +7,9 @@
  * the view always says how much of the file is loaded.
  */
 import type { FileInfo, FilesystemClient, ReadProgress, TreeRow } from '../../bridge/filesystem-client';
-import type { FileKind } from '../../core/file-kind';
+import type { FileKind } from '../../core/content/file-kind';
 import { prettyJsonLines } from '../../lib/pretty-json';
-import { TEXT_PAGE_BYTES, pageLength, pageLines } from '../../lib/text-page';
+import { TEXT_PAGE_BYTES, pageLength, pageLines } from '../../core/content/text-page';
 
 /** Bytes shown per hex window. */
 export const HEX_WINDOW_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageModel, LayerModel } from '../../../src/core/model';
+import type { ImageModel, LayerModel } from '../../../src/core/image/model';
 import type { BlobResult, TarEntry } from '../../../src/core/types';
 import { layerSources, settledLayerCount, type SettledJob } from '../../../src/state/layer-sources';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageModel, IndexModel, LayerModel, SourceModel } from '../../../src/core/model';
+import type { ImageModel, IndexModel, LayerModel, SourceModel } from '../../../src/core/image/model';
 import type { Platform } from '../../../src/core/types';
 import { groupImages, platformEntries, resolveSelection } from '../../../src/state/selection';
 

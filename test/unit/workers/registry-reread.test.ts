@@ -1,5 +1,5 @@
 /**
- * Reading a registry layer again after its token expired (workers/layer-reader.ts
+ * Reading a registry layer again after its token expired (workers/storage/layer-reader.ts
  * storedStream + UrlAuth), against Debian's docker-registry with token auth
  * whose first tokens the registry refuses two seconds after issuing them.
  * The renewal stands in for the page's callback: it asks the token server.
@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InspectError, InspectErrorCode } from '../../../src/core/errors';
-import type { BlobLocation } from '../../../src/core/model';
-import { UrlAuth } from '../../../src/sources/blob-stream';
-import { storedStream } from '../../../workers/layer-reader';
+import type { BlobLocation } from '../../../src/core/image/model';
+import { UrlAuth } from '../../../src/sources/registry/blob-stream';
+import { storedStream } from '../../../workers/storage/layer-reader';
 import { makeOciLayout, pushOciLayout, startRegistry } from '../../helpers/registry.mjs';
 
 type Registry = Awaited<ReturnType<typeof startRegistry>>;
