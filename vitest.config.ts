@@ -5,7 +5,7 @@ export default defineConfig({
   // Compiles the `.svelte.ts` state modules (runes) that the state tests import.
   plugins: [svelte()],
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
   },

@@ -88,15 +88,15 @@ describe('decompressed layers kept by the first pass', () => {
     const expected = await readExpected('oci-archive.tar.json');
     const { page, problems } = await app.open();
     await scan(page, 'oci-archive.tar');
-    const keptLayers = new Map(expected.layers.filter((layer) => layer.compression !== 'none').map((layer) => [layer.diffId, layer.uncompressedSize]));
-    const keptBytes = [...keptLayers.values()].reduce((sum, size) => sum + size, 0);
+    const expectedKept = new Map(expected.layers.filter((layer) => layer.compression !== 'none').map((layer) => [layer.diffId, layer.uncompressedSize]));
+    const keptBytes = [...expectedKept.values()].reduce((sum, size) => sum + size, 0);
     // A fresh start of the app in the same browser profile.
     await page.goto(page.url().replace(/#.*$/, ''));
     await page.reload();
     const note = page.getByRole('listitem', { name: 'Kept on this device' });
     await note.waitFor();
     const text = await note.innerText();
-    assert.match(text, new RegExp(`Decompressed copies of ${keptLayers.size} layers`));
+    assert.match(text, new RegExp(`Decompressed copies of ${expectedKept.size} layers`));
     assert.ok(text.includes(`(${decimalSize(keptBytes)})`), `${text} names ${decimalSize(keptBytes)}`);
     await note.getByRole('button', { name: 'Clear' }).click();
     await note.waitFor({ state: 'detached' });
