@@ -18,8 +18,7 @@ import { InspectError, InspectErrorCode, isAbortError, toErrorInfo, type Inspect
 import { entryFromNode } from '../fs/file-list';
 import type { FileNode } from '../fs/file-node';
 import type { Digest } from '../types';
-import type { ContentCheck, FileDifference } from './files';
-import { byPath } from './files';
+import { byPath, compareTrees, type ContentCheck, type FileDifference, type TreeSide } from './files';
 
 /** Which image of the comparison. */
 export type CompareSide = 'left' | 'right';
@@ -118,4 +117,28 @@ export function contentHasherFromReaders(readers: Record<CompareSide, ReadLayerB
     }
     return hasher.digest();
   };
+}
+
+/** The whole file comparison: the tree walk, then its content checks settled. */
+export interface FileComparison {
+  /** Every path that differs, sorted by path. */
+  differences: FileDifference[];
+  errors: InspectErrorInfo[];
+  sharedLayers: number;
+  /** Pairs whose bytes had to be hashed. */
+  contentChecks: number;
+}
+
+/** Compares two sides' files completely (compareTrees, then settleContentChecks). */
+export async function compareFiles(
+  signal: AbortSignal,
+  left: TreeSide,
+  right: TreeSide,
+  hasher: ContentHasher,
+  options: Omit<SettleOptions, 'diffIds'> = {},
+): Promise<FileComparison> {
+  const trees = compareTrees(left, right);
+  const settled = await settleContentChecks(signal, trees.checks, hasher, { ...options, diffIds: { left: left.diffIds, right: right.diffIds } });
+  const differences = [...trees.differences, ...settled.differences].sort(byPath);
+  return { differences, errors: settled.errors, sharedLayers: trees.sharedLayers, contentChecks: trees.checks.length };
 }
