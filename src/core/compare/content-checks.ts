@@ -23,8 +23,12 @@ import { byPath, compareTrees, type ContentCheck, type FileDifference, type Tree
 /** Which image of the comparison. */
 export type CompareSide = 'left' | 'right';
 
-/** The content digest of a regular file (any algorithm, as long as both sides use the same). */
-export type ContentHasher = (signal: AbortSignal, side: CompareSide, node: FileNode) => Promise<string>;
+/**
+ * The content digest of a regular file (any algorithm, as long as both sides
+ * use the same). A hasher that already knows the answer (hashes computed by
+ * the first pass) may return it directly: settling then takes no await.
+ */
+export type ContentHasher = (signal: AbortSignal, side: CompareSide, node: FileNode) => string | Promise<string>;
 
 /** Options of {@link settleContentChecks}. */
 export interface SettleOptions {
@@ -55,14 +59,25 @@ export async function settleContentChecks(
   hasher: ContentHasher,
   options: SettleOptions,
 ): Promise<SettledChecks> {
-  const cache = new Map<string, Promise<string>>();
-  const hashOf = (side: CompareSide, node: FileNode): Promise<string> => {
-    const diffId = options.diffIds[side][node.contentLayer];
-    const key = diffId == null ? `${side}#${node.contentLayer}@${node.contentOffset}` : `${diffId}@${node.contentOffset}`;
-    let hash = cache.get(key);
-    if (hash === undefined) {
-      hash = hasher(signal, side, node);
-      cache.set(key, hash);
+  // By layer (its DiffID, which names the same bytes on both sides), then by offset.
+  const cache = new Map<string, Map<number, string | Promise<string>>>();
+  const hashOf = (side: CompareSide, node: FileNode): string | Promise<string> => {
+    const layerKey = options.diffIds[side][node.contentLayer] ?? `${side}#${node.contentLayer}`;
+    let layer = cache.get(layerKey);
+    if (layer === undefined) {
+      layer = new Map();
+      cache.set(layerKey, layer);
+    }
+    const known = layer.get(node.contentOffset);
+    if (known !== undefined) return known;
+    const hash = hasher(signal, side, node);
+    layer.set(node.contentOffset, hash);
+    if (typeof hash !== 'string') {
+      const settledLayer = layer;
+      hash.then(
+        (value) => settledLayer.set(node.contentOffset, value),
+        () => undefined,
+      );
     }
     return hash;
   };
@@ -77,7 +92,10 @@ export async function settleContentChecks(
       if (signal.aborted) throw new DOMException('The operation was aborted.', 'AbortError');
       let fields = check.differences;
       try {
-        const [left, right] = await Promise.all([hashOf('left', check.left), hashOf('right', check.right)]);
+        const leftHash = hashOf('left', check.left);
+        const rightHash = hashOf('right', check.right);
+        const left = typeof leftHash === 'string' ? leftHash : await leftHash;
+        const right = typeof rightHash === 'string' ? rightHash : await rightHash;
         if (left !== right) fields = [...fields, 'content'];
       } catch (error) {
         if (isAbortError(error)) throw error;
