@@ -143,3 +143,31 @@ describe('settleContentChecks', () => {
     await expect(compareFiles(controller.signal, left, right, hasher, { concurrency: 1 })).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
+
+describe('DifferenceTree', () => {
+  it('lists a directory’s changed children with the changes beneath them, filtered by kind', async () => {
+    const { DifferenceTree } = await import('../../../../src/core/compare/difference-tree');
+    const left = side([base], ['sha256:a']);
+    const right = side([base.map((entry) => ({ ...entry })), [member('etc/passwd', { mode: 0o600 }), whiteout('etc/.wh.group'), member('opt/new/file'), member('usr/lib/libc.so', { size: 101 })]], ['sha256:b', 'sha256:c']);
+    const trees = compareTrees(left, right);
+    const tree = new DifferenceTree(trees.differences, trees.checks);
+    expect(tree.counts).toEqual({ added: 3, removed: 1, changed: 2, checking: 1 });
+    const top = tree.children('/');
+    expect(top.map((row) => [row.name, row.change, row.beneath])).toEqual([
+      ['etc', null, { added: 0, removed: 1, changed: 1, checking: 0 }],
+      ['opt', 'added', { added: 2, removed: 0, changed: 0, checking: 0 }],
+      ['usr', null, { added: 0, removed: 0, changed: 1, checking: 1 }],
+    ]);
+    expect(tree.children('/etc').map((row) => [row.name, row.change, row.differences, row.contentPending])).toEqual([
+      ['group', 'removed', [], false],
+      ['passwd', 'changed', ['mode'], true],
+    ]);
+    expect(tree.children('/usr/lib').map((row) => [row.name, row.change, row.contentPending])).toEqual([
+      ['libc.so', 'changed', false],
+      ['libm.so', 'checking', true],
+    ]);
+    expect(tree.children('/', ['added']).map((row) => row.name)).toEqual(['opt']);
+    expect(tree.children('/', ['removed']).map((row) => [row.name, row.beneath.removed, row.beneath.changed])).toEqual([['etc', 1, 0]]);
+    expect(tree.children('/nowhere')).toEqual([]);
+  });
+});
