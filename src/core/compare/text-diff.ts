@@ -83,10 +83,7 @@ export function diffLines(leftText: string, rightText: string, options: TextDiff
   const right = splitLines(rightText);
   const maxLines = options.maxLines ?? 200_000;
   if (left.lines.length > maxLines || right.lines.length > maxLines) return { kind: 'too-large' };
-  // A last line without its newline differs from the same text with one (diff agrees).
-  const leftKeys = left.endsWithNewline ? left.lines : [...left.lines.slice(0, -1), `${left.lines.at(-1)}\0`];
-  const rightKeys = right.endsWithNewline ? right.lines : [...right.lines.slice(0, -1), `${right.lines.at(-1)}\0`];
-  const [a, b] = internAll([leftKeys, rightKeys], (line) => line);
+  const [a, b] = internAll([lineKeys(left), lineKeys(right)], (key) => key);
   const outcome = longestCommonSubsequence(a, b, options.budget ?? DEFAULT_DIFF_BUDGET);
   if (outcome.matches === null) return { kind: 'too-different' };
   const hunks = hunksOf(left.lines, right.lines, outcome.matches, options.context ?? 3);
@@ -101,6 +98,12 @@ export function diffLines(leftText: string, rightText: string, options: TextDiff
     leftLines: left.lines.length,
     rightLines: right.lines.length,
   };
+}
+
+/** A last line without its newline differs from the same text with one (diff agrees). */
+function lineKeys(side: { lines: string[]; endsWithNewline: boolean }): string[] {
+  const last = side.lines.length - 1;
+  return side.lines.map((line, index) => (index === last && !side.endsWithNewline ? `n${line}` : `l${line}`));
 }
 
 interface Change {
