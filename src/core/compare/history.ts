@@ -44,7 +44,8 @@ function fieldValue(entry: History, field: HistoryField): string | boolean | und
 export function compareHistories(left: ConfigFile | null, leftLayers: number, right: ConfigFile | null, rightLayers: number): HistoryRow[] {
   const a = alignHistory(left, leftLayers);
   const b = alignHistory(right, rightLayers);
-  return alignByKey(a, b, (row) => stepKey(row.entry)).map((row) => {
+  // Bounded like the layers' alignment: a hostile history of thousands of entries is paired by position.
+  return alignByKey(a, b, (row) => stepKey(row.entry), 1_000_000).map((row) => {
     const x = row.left === null ? null : a[row.left];
     const y = row.right === null ? null : b[row.right];
     const differences = x !== null && y !== null ? FIELDS.filter((field) => fieldValue(x.entry, field) !== fieldValue(y.entry, field)) : [];

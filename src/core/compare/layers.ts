@@ -63,9 +63,15 @@ export function layerFacts(image: ImageModel, outcomes: ReadonlyMap<string, Laye
   });
 }
 
+/**
+ * Bound of the alignment's work: real images have at most a few hundred
+ * layers; a hostile manifest listing thousands falls back to rows by position.
+ */
+const ALIGN_BUDGET = 1_000_000;
+
 /** Aligns two images' layers by DiffID (see the file comment). */
 export function alignLayers(left: readonly LayerFacts[], right: readonly LayerFacts[]): LayerRow[] {
-  return alignByKey(left, right, (layer) => layer.diffId).map((row, index) => ({
+  return alignByKey(left, right, (layer) => layer.diffId, ALIGN_BUDGET).map((row, index) => ({
     index,
     left: row.left === null ? null : left[row.left],
     right: row.right === null ? null : right[row.right],
