@@ -42,7 +42,8 @@ function listType(type: EntryType): FileListType {
   return type === 'other' ? 'file' : type;
 }
 
-function entryFromNode(node: FileNode): FileListEntry {
+/** The files.json entry of a merged-tree node. */
+export function entryFromNode(node: FileNode): FileListEntry {
   return {
     path: node.path,
     type: listType(node.type),
