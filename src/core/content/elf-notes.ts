@@ -42,7 +42,8 @@ export async function readNotes(elf: ElfFile): Promise<NoteInfo> {
       const descStart = nameStart + pad(nameSize);
       const next = descStart + pad(descSize);
       if (nameSize > bytes.length || descSize > bytes.length || next > bytes.length) break;
-      const name = new TextDecoder().decode(bytes.subarray(nameStart, nameStart + Math.max(0, nameSize - 1)));
+      // Go pads its owner name with NULs ("Go\0\0"), so strip them all.
+      const name = new TextDecoder().decode(bytes.subarray(nameStart, nameStart + nameSize)).replace(/\0+$/, '');
       if (name === 'GNU' && type === NT_GNU_ABI_TAG && descSize >= 16) {
         const os = fields.u32(descStart);
         info.abiTag = {
