@@ -18,7 +18,12 @@ export interface BinarySummary {
   minKernel: string | null;
   /** Executables that name a loader or libraries. */
   dynamic: number;
-  /** The image's C library for its platform, or null. */
+  /**
+   * The image's C library for its platform (the one its binaries load), or
+   * null. `version`: for glibc, the newest GLIBC_x.y symbol version it
+   * defines, which is what binaries ask for (a release that added none, such
+   * as 2.31, shows the one before: 2.30); null for musl.
+   */
   libc: { flavour: 'glibc' | 'musl'; path: string; version: string | null } | null;
   /** Dynamic executables whose loader, libraries or versions are not all in the image (transitively). */
   unsatisfied: number;
