@@ -11,7 +11,7 @@ function encode(component: string): string {
 
 /** Builds a purl; qualifiers with null or empty values are left out. */
 export function packageUrl(
-  type: PackageType,
+  type: PackageType | 'oci',
   namespace: string | null,
   name: string,
   version: string | null,

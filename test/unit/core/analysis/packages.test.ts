@@ -26,7 +26,7 @@ describe('dpkg: debootstrap --variant=minbase bookworm', () => {
   beforeAll(async () => {
     debian = await openImage(join(insideDir, 'debian.tar'));
     top = await analysePackages(debian.rootfs, options('debian'));
-  });
+  }, 120_000);
   afterAll(() => debian.close());
 
   const dpkgFields = (p: PackageInventory['packages'][number]) => [
@@ -107,7 +107,7 @@ describe('rpm', () => {
   beforeAll(async () => {
     rpm = await openImage(join(insideDir, 'rpm.tar'));
     top = await analysePackages(rpm.rootfs, options('tarsier-rpm'));
-  });
+  }, 120_000);
   afterAll(() => rpm.close());
 
   it('reads rpmdb.sqlite as rpm -qa does, after each layer', async () => {
