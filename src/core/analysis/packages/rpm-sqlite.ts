@@ -1,3 +1,4 @@
+/// <reference path="./sql-js.d.ts" />
 /**
  * rpm ≥ 4.16's `rpmdb.sqlite`: table `Packages (hnum INTEGER PRIMARY KEY,
  * blob BLOB)`, one header per row (rpm's lib/backend/sqlite.c). Read with
@@ -48,8 +49,10 @@ export function sqlJsReader(loadWasm: () => Promise<ArrayBuffer | Uint8Array>): 
       const module = (await import('sql.js')) as unknown as { default: InitSqlJs };
       return module.default({ wasmBinary: await loadWasm() });
     })();
-    const db = new (await sql).Database(database);
+    const { Database } = await sql;
+    let db: SqlJsDatabase | null = null;
     try {
+      db = new Database(database);
       const statement = db.prepare('SELECT blob FROM Packages ORDER BY hnum');
       const blobs: Uint8Array[] = [];
       while (statement.step()) {
@@ -61,7 +64,7 @@ export function sqlJsReader(loadWasm: () => Promise<ArrayBuffer | Uint8Array>): 
     } catch (error) {
       throw new InspectError(InspectErrorCode.UnknownFormat, `Not an rpm database: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      db.close();
+      db?.close();
     }
   };
 }
