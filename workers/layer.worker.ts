@@ -61,6 +61,7 @@ async function inspectOnce(
     await readInto(location, inspector, auth);
   } catch (error) {
     keeper?.discard();
+    inspector.cancel();
     throw error;
   }
   const result = await inspector.close();

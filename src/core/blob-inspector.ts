@@ -173,6 +173,12 @@ export class BlobInspector {
     };
   }
 
+  /** Abandons the stream (the source failed or the job was cancelled), releasing the decoder. */
+  cancel(): void {
+    this.#decoder?.cancel?.();
+    this.#decodeError ??= { code: InspectErrorCode.Aborted, message: 'cancelled' };
+  }
+
   /** Sniffs the buffered head, sets up the decoder and feeds it the head. */
   async #start(): Promise<void> {
     const [, diffHasher] = await this.#ready;

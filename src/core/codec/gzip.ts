@@ -22,6 +22,12 @@ export interface StreamDecoder {
   push(chunk: Uint8Array): Promise<void>;
   /** Ends the input; resolves once all output was delivered, rejects with InspectError on bad data. */
   finish(): Promise<void>;
+  /**
+   * Abandons the stream before `finish` (enough was read, or the source
+   * failed), releasing what the decoder holds: libzstd's context and window
+   * live in a WASM heap that no garbage collector sees. Nothing is pushed after.
+   */
+  cancel?(): void;
 }
 
 /** Creates a decoder that delivers its output to `onData`. */
@@ -179,6 +185,9 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
       await writer.close().catch(ignore);
       await drained;
       if (failure !== null) throw failure;
+    },
+    cancel() {
+      writer.abort().catch(ignore);
     },
   };
 }

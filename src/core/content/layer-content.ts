@@ -114,6 +114,8 @@ async function decodeOnce(
     }
     await decoder?.finish();
   } catch (error) {
+    // Stopped before the end: the decoder would otherwise keep its buffers (zstd's are outside the JS heap).
+    decoder?.cancel?.();
     if (error instanceof EnoughData) return;
     throw error;
   }
