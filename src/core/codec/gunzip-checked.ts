@@ -7,14 +7,22 @@
  * with the trailer when the member ends.
  *
  * fflate reports where each member after the first starts (`onmember`); the
- * trailer of the member before is the 8 bytes just before it, and the last
- * member's trailer is the last 8 bytes of the stream. Those bytes come from
- * a ring of the most recent input, so memory stays bounded; a member header
- * longer than the ring (a hostile FNAME or FCOMMENT) is refused.
+ * trailer of the member before is the 8 bytes just before it. The last
+ * member has no member after it, and fflate lets up to 3 stray bytes follow
+ * it unnoticed, so the end of the last member is found the same way: at the
+ * end of the input, an empty gzip member is pushed as a sentinel. If fflate
+ * starts it right where the input ended, the last member ended there and its
+ * trailer is the 8 bytes before; if not, the stream was cut short (or ends
+ * in bytes that are no gzip). Trailers come from a ring of the most recent
+ * input, so memory stays bounded; a member header longer than the ring (a
+ * hostile FNAME or FCOMMENT) is refused.
  */
 import { Gunzip } from 'fflate';
 import { createCRC32, type IHasher } from 'hash-wasm';
 import { InspectError, InspectErrorCode } from '../errors';
+
+/** An empty gzip member (`printf '' | gzip -n`): header, an empty final deflate block, CRC32 0, ISIZE 0. */
+const SENTINEL = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
 /** Input kept for finding trailers; real member headers are a few bytes to 64 KiB (FEXTRA). */
 const RING_SIZE = 256 * 1024;
@@ -47,6 +55,10 @@ class InputRing {
   }
 }
 
+/** CRC32 hashers of finished decoders, reused: a new WASM instance costs more than a small member. */
+const idleHashers: IHasher[] = [];
+const MAX_IDLE_HASHERS = 4;
+
 function littleEndian(bytes: Uint8Array, offset: number): number {
   return (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0;
 }
@@ -62,11 +74,15 @@ export class CheckedGunzip {
   readonly #crc: IHasher;
   #member = 1;
   #memberSize = 0;
+  /** Where the sentinel starts, once `finish` pushed it, and whether fflate started a member there. */
+  #sentinelAt = -1;
+  #sentinelReached = false;
+  #done = false;
 
   /** Creates a decoder; `onData` sees every decompressed chunk. */
   static async create(onData: (chunk: Uint8Array) => void): Promise<CheckedGunzip> {
-    // A hasher of its own: decoders running side by side must not share CRC state.
-    return new CheckedGunzip(onData, await createCRC32());
+    // A hasher of its own while it runs: decoders side by side must not share CRC state.
+    return new CheckedGunzip(onData, idleHashers.pop() ?? (await createCRC32()));
   }
 
   private constructor(onData: (chunk: Uint8Array) => void, crc: IHasher) {
@@ -78,14 +94,53 @@ export class CheckedGunzip {
       this.#memberSize += data.length;
       onData(data);
     });
-    this.#gunzip.onmember = (offset) => this.#endMember(offset - 8);
+    this.#gunzip.onmember = (offset) => {
+      if (offset === this.#sentinelAt) this.#sentinelReached = true;
+      this.#endMember(offset - 8);
+    };
   }
 
-  /** Feeds compressed bytes; `final` ends the stream and checks the last trailer. */
-  push(chunk: Uint8Array, final = false): void {
+  /** Feeds compressed bytes (fflate's errors are thrown as they are; the decoder is done then). */
+  push(chunk: Uint8Array): void {
     this.#ring.add(chunk);
-    this.#gunzip.push(chunk, final);
-    if (final) this.#endMember(this.#ring.end - 8);
+    try {
+      this.#gunzip.push(chunk, false);
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+  }
+
+  /** Ends the stream: checks the last member's trailer, or says why it cannot (Truncated, BadCompression). */
+  finish(): void {
+    this.#sentinelAt = this.#ring.end;
+    let failure: unknown = null;
+    try {
+      this.#ring.add(SENTINEL);
+      this.#gunzip.push(SENTINEL, false);
+      this.#gunzip.push(new Uint8Array(0), true);
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.#release();
+    }
+    if (!this.#sentinelReached) {
+      // fflate read the sentinel as part of the last member (cut short), or as a header after stray bytes.
+      const strayBytes = failure instanceof Error && /invalid gzip data/.test(failure.message);
+      throw new InspectError(
+        strayBytes ? InspectErrorCode.BadCompression : InspectErrorCode.Truncated,
+        strayBytes
+          ? `gzip data is corrupt: member ${this.#member} ends in bytes that are no gzip, or its trailer is cut short`
+          : `gzip data is truncated: member ${this.#member} is cut short`,
+      );
+    }
+    if (failure !== null) throw failure;
+  }
+
+  #release(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (idleHashers.length < MAX_IDLE_HASHERS) idleHashers.push(this.#crc);
   }
 
   #endMember(trailerPosition: number): void {
@@ -102,7 +157,7 @@ export class CheckedGunzip {
       const what = littleEndian(trailer, 0) !== crc ? 'CRC32' : 'length (ISIZE)';
       throw new InspectError(
         InspectErrorCode.BadCompression,
-        `gzip data is corrupt: the ${what} of member ${this.#member} does not match its data (corrupt or cut short)`,
+        `gzip data is corrupt: the ${what} of member ${this.#member} does not match its data`,
       );
     }
     this.#member += 1;

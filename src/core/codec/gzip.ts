@@ -131,8 +131,8 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
 
   const pushToBombDecoder = (gunzip: CheckedGunzip, chunk: Uint8Array, final: boolean): void => {
     try {
-      for (const piece of inputPieces(chunk, BOMB_INPUT_PIECE)) gunzip.push(piece, false);
-      if (final) gunzip.push(new Uint8Array(0), true);
+      for (const piece of inputPieces(chunk, BOMB_INPUT_PIECE)) gunzip.push(piece);
+      if (final) gunzip.finish();
     } catch (error) {
       throw gzipError(error);
     }
@@ -201,8 +201,8 @@ export function createFflateGunzip(onData: DataHandler): StreamDecoder {
     gunzip ??= CheckedGunzip.create(onData);
     const decoder = await gunzip;
     try {
-      for (const piece of inputPieces(chunk)) decoder.push(piece, false);
-      if (final) decoder.push(new Uint8Array(0), true);
+      for (const piece of inputPieces(chunk)) decoder.push(piece);
+      if (final) decoder.finish();
     } catch (error) {
       failure = gzipError(error);
       throw failure;
