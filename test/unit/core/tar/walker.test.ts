@@ -22,6 +22,7 @@ import {
   type MetadataTars,
 } from '../../../helpers/make-metadata-tars';
 import { gnuTarListing } from '../../../helpers/gnu-tar-listing';
+import { bigGlobalHeader } from '../../../fuzz/seeds';
 import {
   bytesOf,
   feed,
@@ -330,6 +331,17 @@ describe('TarWalker', () => {
     expect(walk(bytes.subarray(0, big.offset - 100), 7).entries).toEqual(entries.slice(0, entries.indexOf(big)));
     const noMarker = walk(bytes.subarray(0, endOfMembers(entries)), 7);
     expect(noMarker.entries).toEqual(entries);
+  });
+
+  it('applies a 1 MiB global header to 1000 members without copying it into them', async () => {
+    const bytes = bigGlobalHeader();
+    const entries = walk(bytes, 4099).entries;
+    expect(entries).toHaveLength(1000);
+    expect(entries.every((entry) => entry.uid === 7 && entry.xattrs === undefined)).toBe(true);
+    // What a member carries does not grow with the global header.
+    expect(JSON.stringify(entries).length).toBeLessThan(200 * 1000);
+    const listing = await listTarMembers(async (o, l) => bytes.slice(o, o + l), bytes.length);
+    expect(listing.members.map((member) => member.uid)).toEqual(entries.map(() => 7));
   });
 
   it('refuses PAX records over 1 MiB without buffering them', () => {
