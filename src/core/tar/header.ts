@@ -78,7 +78,7 @@ export function isMetaTypeFlag(typeFlag: string): boolean {
  */
 export function hasValidChecksum(block: Uint8Array): boolean {
   if (block.length < TAR_BLOCK_SIZE) return false;
-  const stored = readHeaderNumber(block.subarray(148, 156), 'size');
+  const stored = readHeaderNumber(block, 148, 8, 'size');
   if (stored.problem !== null) return false;
   let unsigned = 8 * 0x20;
   let signed = 8 * 0x20;
@@ -97,11 +97,14 @@ export function looksLikeTar(firstBlock: Uint8Array): boolean {
   return magic === 'ustar' || hasValidChecksum(firstBlock);
 }
 
+/** "ustar": the magic's first five bytes in both POSIX and GNU headers. */
+const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72];
+
 function formatOf(block: Uint8Array): HeaderFormat {
-  const magic = String.fromCharCode(...block.subarray(257, 265));
+  for (let i = 0; i < USTAR.length; i += 1) if (block[257 + i] !== USTAR[i]) return 'v7';
   // POSIX: "ustar\0" + version; GNU: "ustar  \0" (and atime/ctime where POSIX has the prefix).
-  if (magic.startsWith('ustar\0')) return 'ustar';
-  return magic === 'ustar  \0' ? 'gnu' : 'v7';
+  if (block[262] === 0) return 'ustar';
+  return block[262] === 0x20 && block[263] === 0x20 && block[264] === 0 ? 'gnu' : 'v7';
 }
 
 /**
@@ -115,7 +118,7 @@ function readSparseEntries(block: Uint8Array, start: number, count: number, prob
     const entry = start + 24 * i;
     if (block[entry + 12] === 0) return false;
     for (const [offset, what] of [[entry, 'offset'], [entry + 12, 'numbytes']] as const) {
-      const read = readHeaderNumber(block.subarray(offset, offset + 12), 'size');
+      const read = readHeaderNumber(block, offset, 12, 'size');
       if (read.problem !== null) problems.push(`sparse map ${what} ${read.problem}`);
     }
   }
@@ -145,11 +148,11 @@ export function decodeRawHeader(block: Uint8Array): RawTarHeader {
   }
   const problems: string[] = [];
   const number = (offset: number, length: number, field: string, type: FieldType): number => {
-    const read = readHeaderNumber(block.subarray(offset, offset + length), type);
+    const read = readHeaderNumber(block, offset, length, type);
     if (read.problem !== null) problems.push(`${field} field ${read.problem}`);
     return read.value;
   };
-  const size = readHeaderNumber(block.subarray(124, 136), 'size');
+  const size = readHeaderNumber(block, 124, 12, 'size');
   if (size.problem !== null || !Number.isSafeInteger(size.value)) {
     throw new InspectError(
       InspectErrorCode.BadTar,

@@ -273,6 +273,9 @@ function entryTypeOf(raw: RawTarHeader, name: string): EntryType {
  */
 const NO_DATA_TYPE_FLAGS = new Set(['1', '5']);
 
+/** Stands for "no pax header"; nothing ever adds to it (resolve only reads it). */
+const NO_OVERRIDES: PaxOverrides = { problems: [] };
+
 /** Metadata collected from `x`/`g`/`L`/`K` records, applied to the next member. */
 export class PendingMeta {
   #global: PaxOverrides | null = null;
@@ -299,8 +302,8 @@ export class PendingMeta {
 
   /** Applies everything pending to a member header, and forgets what applied to that member only. */
   resolve(raw: RawTarHeader): ResolvedTarHeader {
-    const pax = this.#pax ?? { problems: [] };
-    const global = this.#global ?? { problems: [] };
+    const pax = this.#pax ?? NO_OVERRIDES;
+    const global = this.#global ?? NO_OVERRIDES;
     this.#pax = null;
     const longName = this.#longName;
     const longLink = this.#longLink;
@@ -334,7 +337,10 @@ export class PendingMeta {
       gname: pax.gname ?? global.gname ?? raw.gname,
       device: type === 'char' || type === 'block' ? { major: raw.devMajor, minor: raw.devMinor } : null,
       xattrs: pax.xattrs ?? null,
-      problems: [...raw.problems, ...global.problems, ...pax.problems],
+      problems:
+        global.problems.length + pax.problems.length === 0
+          ? raw.problems
+          : [...raw.problems, ...global.problems, ...pax.problems],
     };
   }
 }

@@ -64,21 +64,25 @@ function shown(field: Uint8Array): string {
  * Parses the raw field (before range checks), or says why it is no number.
  * Octal, the common case, fits a double exactly (12 digits are 36 bits).
  */
-function parseField(field: Uint8Array): number | bigint | { problem: string } {
-  const junk = () => ({ problem: `contains '${shown(field)}' where a number is expected` });
-  let at = field[0] === 0 ? 1 : 0;
-  while (at < field.length && isBlank(field[at])) at += 1;
-  if (at === field.length) return { problem: 'is blank' };
-  const first = field[at];
+function junk(block: Uint8Array, start: number, end: number): { problem: string } {
+  return { problem: `contains '${shown(block.subarray(start, end))}' where a number is expected` };
+}
+
+/** Parses bytes [start, end) of a header block. */
+function parseField(block: Uint8Array, start: number, end: number): number | bigint | { problem: string } {
+  let at = block[start] === 0 ? start + 1 : start;
+  while (at < end && isBlank(block[at])) at += 1;
+  if (at === end) return { problem: 'is blank' };
+  const first = block[at];
   if (isOctalDigit(first)) {
     let value = 0;
-    for (; at < field.length && isOctalDigit(field[at]); at += 1) value = value * 8 + field[at] - 0x30;
-    return at < field.length && field[at] !== 0 && !isBlank(field[at]) ? junk() : value;
+    for (; at < end && isOctalDigit(block[at]); at += 1) value = value * 8 + block[at] - 0x30;
+    return at < end && block[at] !== 0 && !isBlank(block[at]) ? junk(block, start, end) : value;
   }
   if (first === 0x2b || first === 0x2d) {
     let value = 0n;
-    for (at += 1; at < field.length; at += 1) {
-      const digit = BASE64_DIGITS.indexOf(String.fromCharCode(field[at]));
+    for (at += 1; at < end; at += 1) {
+      const digit = BASE64_DIGITS.indexOf(String.fromCharCode(block[at]));
       if (digit < 0) break;
       value = value * 64n + BigInt(digit);
     }
@@ -86,18 +90,18 @@ function parseField(field: Uint8Array): number | bigint | { problem: string } {
   }
   if (first === 0x80 || first === 0xff) {
     let value = BigInt(first & 0x3f) - (first & 0x40 ? 64n : 0n);
-    for (at += 1; at < field.length; at += 1) value = value * 256n + BigInt(field[at]);
+    for (at += 1; at < end; at += 1) value = value * 256n + BigInt(block[at]);
     return value;
   }
-  return first === 0 ? 0 : junk();
+  return first === 0 ? 0 : junk(block, start, end);
 }
 
 /**
  * Reads a numeric header field as GNU tar does. Mode is never out of range
  * (only its low 12 bits count); devices are shown unsigned, as tar shows them.
  */
-export function readHeaderNumber(field: Uint8Array, type: FieldType): FieldNumber {
-  const read = parseField(field);
+export function readHeaderNumber(block: Uint8Array, offset: number, length: number, type: FieldType): FieldNumber {
+  const read = parseField(block, offset, offset + length);
   if (typeof read === 'object') return { value: AFTER_ERROR[type], problem: read.problem };
   if (typeof read === 'number' && read <= 0o7777777) {
     // Fits every type (uid, time, size and device all hold 0–2,097,151).

@@ -69,15 +69,8 @@ function escapedDecode(bytes: Uint8Array): string {
 
 /** Decodes header bytes injectively (see the module comment). */
 export function decodeTarText(bytes: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i += 1) {
-    if (bytes[i] >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return bytes.length < 4096 ? String.fromCharCode(...bytes) : strictUtf8.decode(bytes);
   try {
+    // The common case, valid UTF-8 (ASCII above all), decoded natively.
     return strictUtf8.decode(bytes);
   } catch {
     return escapedDecode(bytes);
