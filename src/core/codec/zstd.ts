@@ -48,7 +48,9 @@ let loading: Promise<ZstdExports> | null = null;
 /**
  * Loads libzstd once per thread (Node, worker or page). zstddec keeps its
  * WASM instance to itself; its `_init` hook, which receives the instance,
- * is where the exports are taken from.
+ * is where the exports are taken from. zstddec initialises once per thread,
+ * so nothing else may load it first (a unit test checks that nothing else
+ * imports it).
  */
 export function loadZstd(): Promise<ZstdExports> {
   loading ??= import('zstddec/stream').then(async ({ ZSTDDecoder }) => {
@@ -62,7 +64,10 @@ export function loadZstd(): Promise<ZstdExports> {
     await decoder.init();
     const found = exports as Record<string, unknown> | null;
     if (found === null || !(found.memory instanceof WebAssembly.Memory) || REQUIRED_EXPORTS.some((name) => typeof found[name] !== 'function')) {
-      throw new InspectError(InspectErrorCode.Internal, 'zstd: the libzstd WASM module does not export what streaming needs');
+      throw new InspectError(
+        InspectErrorCode.Internal,
+        'zstd: zstddec was initialised before loadZstd in this thread, or its WASM module lacks what streaming needs',
+      );
     }
     return found as unknown as ZstdExports;
   });

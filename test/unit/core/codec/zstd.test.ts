@@ -53,6 +53,11 @@ function corrupted(input: Uint8Array): Uint8Array {
 }
 
 describe('zstd decoder', () => {
+  it('is the only code that loads zstddec (its WASM instance is taken when zstddec initialises)', () => {
+    const importers = sh(`cd '${process.cwd()}' && grep -rlE "from 'zstddec|import\\('zstddec" src workers || true`).trim().split('\n');
+    expect(importers).toEqual(['src/core/codec/zstd.ts']);
+  });
+
   it.each(['plain.zst', 'long.zst', 'frames.zst'])('decodes %s as zstd -dc does, in odd chunks', async (name) => {
     const expected = sh(`zstd -dc --long=27 ${name} | sha256sum`).split(' ')[0];
     for (const chunkSize of [1 << 20, 65537, 4099, 61]) expect(await decode(bytes(name), chunkSize)).toBe(expected);
