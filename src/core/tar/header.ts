@@ -1,8 +1,8 @@
 /**
  * Decoding of single tar header blocks, shared by the streaming walker
- * (walker.ts) and the random-access lister (list.ts); the pax and GNU
- * records that extend a block are resolved in meta.ts, numbers read in
- * numbers.ts, text in text.ts.
+ * (walker.ts) and the random-access lister (list.ts); pax records are
+ * parsed in pax.ts, and they and GNU long names resolved onto a block in
+ * meta.ts; numbers are read in numbers.ts, text in text.ts.
  *
  * Formats: POSIX ustar and pax (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html
  * § ustar Interchange Format, § pax Interchange Format), GNU tar's long-name
