@@ -1,5 +1,5 @@
 /**
- * One streaming pass over a blob (DESIGN.md, STYLE.md rule 8): the stored
+ * One streaming pass over a blob (README § Architecture): the stored
  * bytes are hashed (Digest), their compression sniffed from the magic,
  * decompressed, hashed again (DiffID, OCI image-spec config.md § layer
  * DiffID) and walked as a tar, all as the bytes go by. Nothing scales with
@@ -171,6 +171,12 @@ export class BlobInspector {
       entries: sink.walker.entries,
       error: this.#decodeError ?? sink.tarError,
     };
+  }
+
+  /** Abandons the stream (the source failed or the job was cancelled), releasing the decoder. */
+  cancel(): void {
+    this.#decoder?.cancel?.();
+    this.#decodeError ??= { code: InspectErrorCode.Aborted, message: 'cancelled' };
   }
 
   /** Sniffs the buffered head, sets up the decoder and feeds it the head. */

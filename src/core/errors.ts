@@ -25,6 +25,12 @@ export const InspectErrorCode = {
   DigestMismatch: 'digest-mismatch',
   /** The gzip or zstd stream is corrupt. */
   BadCompression: 'bad-compression',
+  /**
+   * Bytes follow the first gzip member. The platform's decoder
+   * (DecompressionStream) stops there; `gzip -d` reads them as further
+   * members, so a caller retries with a multi-member decoder.
+   */
+  GzipTrailingData: 'gzip-trailing-data',
   /** Output exceeded the configured bound (a decompression bomb). */
   TooLarge: 'too-large',
   /** A member name is absolute or climbs out with `..`. */

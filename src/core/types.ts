@@ -127,8 +127,10 @@ export interface TarEntry {
   uname?: string;
   /** Owner's group name (ustar `gname` or pax `gname`), when the header names one. */
   gname?: string;
-  /** Modification time, seconds since the epoch. */
+  /** Modification time, whole seconds since the epoch (negative before 1970), rounded down. */
   mtime: number;
+  /** The fraction of a second of `mtime`, in nanoseconds, when a pax record gave one (absent when 0). */
+  mtimeNanoseconds?: number;
   /** Symlink target as stored, or hard link target path (cleaned). */
   linkTarget: string | null;
   /** Offset of the content in the uncompressed layer stream. */

@@ -4,13 +4,14 @@
  * in bounded pieces, so a decompression bomb streams through in flat memory.
  *
  * gzip (RFC 1952): `DecompressionStream('gzip')`, 2.6× faster than fflate on
- * this machine (PERF-NOTES.md). Browsers' DecompressionStream only accepts a
- * single gzip member (https://github.com/whatwg/compression/issues/42), so
+ * this project's machine (README § Performance). Browsers' DecompressionStream
+ * only accepts a single gzip member (https://github.com/whatwg/compression/issues/42), so
  * fflate's Gunzip, which decodes concatenated members as `gzip -d` does, is
- * the fallback for multi-member layers. zstd decoders are in zstd.ts.
+ * the fallback for multi-member layers (with the CRC32 and ISIZE checks it
+ * lacks added: gunzip-checked.ts). zstd decoders are in zstd.ts.
  */
-import { Gunzip } from 'fflate';
 import { InspectError, InspectErrorCode } from '../errors';
+import { CheckedGunzip } from './gunzip-checked';
 
 /** Receives decompressed bytes; must not keep `chunk` beyond the call. */
 export type DataHandler = (chunk: Uint8Array) => void;
@@ -21,6 +22,12 @@ export interface StreamDecoder {
   push(chunk: Uint8Array): Promise<void>;
   /** Ends the input; resolves once all output was delivered, rejects with InspectError on bad data. */
   finish(): Promise<void>;
+  /**
+   * Abandons the stream before `finish` (enough was read, or the source
+   * failed), releasing what the decoder holds: libzstd's context and window
+   * live in a WASM heap that no garbage collector sees. Nothing is pushed after.
+   */
+  cancel?(): void;
 }
 
 /** Creates a decoder that delivers its output to `onData`. */
@@ -35,9 +42,6 @@ export const MAX_INPUT_PIECE = 64 * 1024;
 
 /** Input pieces queued in a DecompressionStream at most (8 × 64 KiB). */
 const MAX_WRITES_IN_FLIGHT = 8;
-
-/** Marker in the message of the error raised for data after the first gzip member. */
-export const TRAILING_GZIP_DATA = 'data after the end of the first gzip member';
 
 /**
  * Input piece size once the data is seen to expand more than HIGH_RATIO×
@@ -54,14 +58,18 @@ export function* inputPieces(chunk: Uint8Array, pieceSize = MAX_INPUT_PIECE): Ge
   }
 }
 
-/** Maps a zlib/DecompressionStream error to an InspectError (Truncated vs BadCompression). */
+/**
+ * Maps a zlib/DecompressionStream/fflate error to an InspectError: Truncated,
+ * GzipTrailingData (DecompressionStream met bytes after the first member:
+ * the one message matched, since platforms give no code), or BadCompression.
+ */
 export function gzipError(error: unknown): InspectError {
   if (error instanceof InspectError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/junk|trailing/i.test(message)) {
     return new InspectError(
-      InspectErrorCode.BadCompression,
-      `gzip: ${TRAILING_GZIP_DATA} (${message})`,
+      InspectErrorCode.GzipTrailingData,
+      `gzip: data after the end of the first gzip member (${message})`,
     );
   }
   if (/unexpected (end|eof)|truncat|incomplete|premature/i.test(message)) {
@@ -103,7 +111,7 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
   /** Every input piece so far, while the input is small enough to keep. */
   let kept: Uint8Array[] | null = [];
   /** fflate, once the data turned out to be a bomb. */
-  let bombDecoder: Gunzip | null = null;
+  let bombDecoder: CheckedGunzip | null = null;
   const drained = (async () => {
     for (;;) {
       const { done, value } = await reader.read();
@@ -121,18 +129,18 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
   // a 426 MB layer). A few writes in flight keep the inflater busy in bounded memory.
   const pending: Promise<void>[] = [];
 
-  const pushToBombDecoder = (gunzip: Gunzip, chunk: Uint8Array, final: boolean): void => {
+  const pushToBombDecoder = (gunzip: CheckedGunzip, chunk: Uint8Array, final: boolean): void => {
     try {
-      for (const piece of inputPieces(chunk, BOMB_INPUT_PIECE)) gunzip.push(piece, false);
-      if (final) gunzip.push(new Uint8Array(0), true);
+      for (const piece of inputPieces(chunk, BOMB_INPUT_PIECE)) gunzip.push(piece);
+      if (final) gunzip.finish();
     } catch (error) {
       throw gzipError(error);
     }
   };
 
-  const switchToFflate = (): Gunzip => {
-    let skip = outputBytes;
-    const gunzip = new Gunzip((data) => {
+  const switchToFflate = async (): Promise<void> => {
+    let skip = 0;
+    const gunzip = await CheckedGunzip.create((data) => {
       if (skip >= data.length) {
         skip -= data.length;
         return;
@@ -140,11 +148,12 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
       onData(skip > 0 ? data.subarray(skip) : data);
       skip = 0;
     });
+    // Set together, after the await: output the native decoder delivered meanwhile is skipped too.
+    skip = outputBytes;
     bombDecoder = gunzip;
     writer.abort().catch(ignore);
     for (const piece of (kept ?? []).splice(0)) pushToBombDecoder(gunzip, piece, false);
     kept = null;
-    return gunzip;
   };
 
   return {
@@ -163,7 +172,7 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
         }
         pending.push(writer.write(piece as Uint8Array<ArrayBuffer>).catch(ignore));
         if (pending.length > MAX_WRITES_IN_FLIGHT) await pending.shift();
-        if (kept !== null && looksLikeBomb(inputBytes, outputBytes)) switchToFflate();
+        if (kept !== null && looksLikeBomb(inputBytes, outputBytes)) await switchToFflate();
       }
       if (failure !== null) throw failure;
     },
@@ -177,27 +186,30 @@ export function createNativeGunzip(onData: DataHandler): StreamDecoder {
       await drained;
       if (failure !== null) throw failure;
     },
+    cancel() {
+      writer.abort().catch(ignore);
+    },
   };
 }
 
-/** gzip through fflate: slower, but decodes concatenated members. */
+/** gzip through fflate: slower, but decodes concatenated members (each one's CRC32 and ISIZE checked). */
 export function createFflateGunzip(onData: DataHandler): StreamDecoder {
-  const gunzip = new Gunzip((data) => {
-    if (data.length > 0) onData(data);
-  });
-  const run = (chunk: Uint8Array, final: boolean): void => {
+  let gunzip: Promise<CheckedGunzip> | null = null;
+  let failure: InspectError | null = null;
+  const run = async (chunk: Uint8Array, final: boolean): Promise<void> => {
+    if (failure !== null) throw failure;
+    gunzip ??= CheckedGunzip.create(onData);
+    const decoder = await gunzip;
     try {
-      gunzip.push(chunk, final);
+      for (const piece of inputPieces(chunk)) decoder.push(piece);
+      if (final) decoder.finish();
     } catch (error) {
-      throw gzipError(error);
+      failure = gzipError(error);
+      throw failure;
     }
   };
   return {
-    async push(chunk) {
-      for (const piece of inputPieces(chunk)) run(piece, false);
-    },
-    async finish() {
-      run(new Uint8Array(0), true);
-    },
+    push: (chunk) => run(chunk, false),
+    finish: () => run(new Uint8Array(0), true),
   };
 }

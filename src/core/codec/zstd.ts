@@ -1,127 +1,206 @@
 /**
- * zstd (RFC 8878) through zstddec, libzstd compiled to WASM. Measured by
- * bench/zstd.mjs on this machine (1.05 GB tar of /usr at zstd -3, Node 20):
+ * zstd (RFC 8878) through libzstd compiled to WASM, as the zstddec package
+ * ships it. Measured by bench/zstd.mjs on this machine (1.05 GB tar of /usr
+ * at zstd -3, Node 20):
  *
  *   zstd -dc 885 MB/s · zstddec 486 MB/s · fzstd (pure TS) 158 MB/s
  *
- * zstddec is 3× faster, and it is libzstd: it verifies the frame checksum and
- * refuses windows over 128 MiB (ZSTD_WINDOWLOG_LIMIT_DEFAULT, as `zstd -d`
- * does), where fzstd decodes corrupt data without noticing and allocates any
- * window a header asks for (up to 2 GiB). Its streaming API pulls input from a
- * synchronous iterable; `createZstdDecoder` turns that into a push decoder
- * for network streams as well as files.
+ * libzstd verifies frame checksums and refuses windows over 128 MiB
+ * (ZSTD_WINDOWLOG_LIMIT_DEFAULT, as `zstd -d` does), where fzstd decodes
+ * corrupt data without noticing and allocates any window a header asks for.
+ *
+ * zstddec's own streaming generator ignores libzstd's error codes (corrupt
+ * input then loops forever) and frees its decompression context only when
+ * the input ends normally: every stream abandoned on corrupt data kept its
+ * context and window (up to 128 MiB each) in the WASM heap, until a valid
+ * stream failed for want of memory. So the streaming loop is written here,
+ * over the same exported libzstd functions (the ones zstddec itself calls):
+ * push-style, with every error code checked and the context freed when the
+ * stream ends, fails or is cancelled.
  */
 import { InspectError, InspectErrorCode } from '../errors';
 import type { DataHandler, StreamDecoder } from './gzip';
 
-/** The part of zstddec's `ZSTDDecoder` (from `zstddec/stream`) used here. */
-export interface ZstdStreamingDecoder {
-  decodeStreaming(arrays: Iterable<Uint8Array>): Generator<Uint8Array>;
+/** The libzstd functions of zstddec's WASM module that streaming needs (zstd.h). */
+export interface ZstdExports {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  free(pointer: number): void;
+  ZSTD_createDCtx(): number;
+  ZSTD_freeDCtx(context: number): number;
+  ZSTD_decompressStream(context: number, output: number, input: number): number;
+  ZSTD_DStreamInSize(): number;
+  ZSTD_DStreamOutSize(): number;
 }
 
+const REQUIRED_EXPORTS = [
+  'malloc',
+  'free',
+  'ZSTD_createDCtx',
+  'ZSTD_freeDCtx',
+  'ZSTD_decompressStream',
+  'ZSTD_DStreamInSize',
+  'ZSTD_DStreamOutSize',
+] as const;
+
+let loading: Promise<ZstdExports> | null = null;
+
 /**
- * zstddec yields once per ZSTD_decompressStream call; on corrupt input that
- * call returns an error code that zstddec ignores, consuming nothing, so it
- * would loop forever. Valid data always makes progress: this many empty
- * results in a row on one input chunk means the data is bad.
+ * Loads libzstd once per thread (Node, worker or page). zstddec keeps its
+ * WASM instance to itself; its `_init` hook, which receives the instance,
+ * is where the exports are taken from. zstddec initialises once per thread,
+ * so nothing else may load it first (a unit test checks that nothing else
+ * imports it).
  */
-const MAX_IDLE_CALLS = 4096;
-
-let loading: Promise<ZstdStreamingDecoder> | null = null;
-
-/** Loads zstddec's WASM decoder once per thread (Node, worker or page). */
-export function loadZstdDecoder(): Promise<ZstdStreamingDecoder> {
+export function loadZstd(): Promise<ZstdExports> {
   loading ??= import('zstddec/stream').then(async ({ ZSTDDecoder }) => {
     const decoder = new ZSTDDecoder();
+    const initialise = decoder._init;
+    let exports: Record<string, unknown> | null = null;
+    decoder._init = (result) => {
+      exports = result.instance.exports;
+      initialise(result);
+    };
     await decoder.init();
-    return decoder;
+    const found = exports as Record<string, unknown> | null;
+    if (found === null || !(found.memory instanceof WebAssembly.Memory) || REQUIRED_EXPORTS.some((name) => typeof found[name] !== 'function')) {
+      throw new InspectError(
+        InspectErrorCode.Internal,
+        'zstd: zstddec was initialised before loadZstd in this thread, or its WASM module lacks what streaming needs',
+      );
+    }
+    return found as unknown as ZstdExports;
   });
   return loading;
 }
 
-/**
- * A zstd block holds at most 128 KiB (RFC 8878 §3.1.1.2.4), so valid data
- * yields output at least every two blocks' worth of input. zstddec drops
- * libzstd's error codes, and a frame corrupted in the middle surfaces only as
- * "incomplete" at the end; input that went on this long without output tells
- * corruption apart from a stream that was merely cut short.
- */
-const MAX_INPUT_WITHOUT_OUTPUT = 2 * 128 * 1024 + 64 * 1024;
+/** Bytes of WASM memory libzstd holds (it grows, never shrinks): for tests and diagnostics. */
+export async function zstdMemoryBytes(): Promise<number> {
+  return (await loadZstd()).memory.buffer.byteLength;
+}
 
-function zstdError(error: unknown, inputWithoutOutput: number): InspectError {
-  if (error instanceof InspectError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return /incomplete|more data/i.test(message) && inputWithoutOutput <= MAX_INPUT_WITHOUT_OUTPUT
-    ? new InspectError(InspectErrorCode.Truncated, `zstd data is truncated (${message})`)
-    : new InspectError(InspectErrorCode.BadCompression, `zstd data is corrupt (${message})`);
+/** libzstd's error codes (zstd_errors.h) that deserve their own words. */
+const ERROR_MESSAGES: Record<number, string> = {
+  10: 'not zstd data (unknown frame magic)',
+  12: 'zstd data of an unsupported version',
+  14: 'zstd frame parameters are unsupported',
+  16: 'zstd window is larger than 128 MiB (zstd -d refuses it too, unless given --memory)',
+  20: 'zstd data is corrupt',
+  22: 'zstd data is corrupt (checksum mismatch)',
+  64: 'zstd: out of memory',
+};
+
+/**
+ * ZSTD_isError: results are size_t, and errors are the last 120 values
+ * (`(size_t)-code`), which a 32-bit WASM export returns as -1…-120.
+ */
+function errorCodeOf(result: number): number | null {
+  return result < 0 ? -result : null;
+}
+
+/** The buffers one stream needs in the WASM heap. */
+interface StreamHandles {
+  context: number;
+  input: number;
+  inputSize: number;
+  output: number;
+  outputSize: number;
+  /** ZSTD_inBuffer and ZSTD_outBuffer: {pointer, size, pos}, 4 bytes each. */
+  inBuffer: number;
+  outBuffer: number;
+}
+
+function allocate(zstd: ZstdExports): StreamHandles {
+  const inputSize = zstd.ZSTD_DStreamInSize();
+  const outputSize = zstd.ZSTD_DStreamOutSize();
+  return {
+    context: zstd.ZSTD_createDCtx(),
+    input: zstd.malloc(inputSize),
+    inputSize,
+    output: zstd.malloc(outputSize),
+    outputSize,
+    inBuffer: zstd.malloc(12),
+    outBuffer: zstd.malloc(12),
+  };
+}
+
+function release(zstd: ZstdExports, handles: StreamHandles): void {
+  zstd.ZSTD_freeDCtx(handles.context);
+  for (const pointer of [handles.input, handles.output, handles.inBuffer, handles.outBuffer]) zstd.free(pointer);
 }
 
 /**
- * Push-style decoder over zstddec's pull-style generator. The generator asks
- * its input iterator for the next chunk only after it has consumed the
- * current one, and each `next()` on it takes at most one chunk; so pumping it
- * only while a pushed chunk is waiting never lets it find the input empty
- * before `finish`. Output is at most ZSTD_DStreamOutSize (128 KiB) per step.
+ * A push decoder over libzstd (ZSTD_decompressStream, as zstd's
+ * streaming_decompression.c example drives it). Output reaches `onData` in
+ * copies of at most ZSTD_DStreamOutSize (128 KiB).
  */
-export function zstdDecoderFrom(decoder: ZstdStreamingDecoder, onData: DataHandler): StreamDecoder {
-  const waiting: Uint8Array[] = [];
-  let finished = false;
-  let idleCalls = 0;
-  let inputWithoutOutput = 0;
-  function* input(): Generator<Uint8Array> {
-    for (;;) {
-      const chunk = waiting.shift();
-      if (chunk === undefined) {
-        if (finished) return;
-        throw new InspectError(InspectErrorCode.Internal, 'zstd decoder ran out of input');
-      }
-      idleCalls = 0;
-      inputWithoutOutput += chunk.length;
-      yield chunk;
-    }
-  }
-  const output = decoder.decodeStreaming(input());
+export function zstdDecoderFrom(zstd: ZstdExports, onData: DataHandler): StreamDecoder {
+  let handles: StreamHandles | null = allocate(zstd);
   let failure: InspectError | null = null;
+  /** 0 once the last frame was decoded and flushed (zstd.h: a hint of the input still needed, else). */
+  let lastResult = 0;
 
-  /** Steps the generator while input is waiting (or to the end once finished). */
-  const pump = (): void => {
-    if (failure !== null) throw failure;
-    try {
-      while (waiting.length > 0 || finished) {
-        const step = output.next();
-        if (step.done) return;
-        if (step.value.length > 0) {
-          idleCalls = 0;
-          inputWithoutOutput = 0;
-          onData(step.value);
-        } else if (++idleCalls > MAX_IDLE_CALLS) {
-          throw new InspectError(InspectErrorCode.BadCompression, 'zstd data is corrupt');
-        }
+  const close = (): void => {
+    if (handles !== null) release(zstd, handles);
+    handles = null;
+  };
+
+  const decodePiece = (open: StreamHandles, piece: Uint8Array): void => {
+    new Uint8Array(zstd.memory.buffer).set(piece, open.input);
+    const setBuffer = (at: number, pointer: number, size: number): void => {
+      const view = new DataView(zstd.memory.buffer);
+      view.setUint32(at, pointer, true);
+      view.setUint32(at + 4, size, true);
+      view.setUint32(at + 8, 0, true);
+    };
+    const position = (at: number): number => new DataView(zstd.memory.buffer).getUint32(at + 8, true);
+    setBuffer(open.inBuffer, open.input, piece.length);
+    // libzstd consumes the last byte of a frame only once all its output is flushed.
+    while (position(open.inBuffer) < piece.length) {
+      setBuffer(open.outBuffer, open.output, open.outputSize);
+      const result = zstd.ZSTD_decompressStream(open.context, open.outBuffer, open.inBuffer);
+      const code = errorCodeOf(result);
+      if (code !== null) {
+        throw new InspectError(InspectErrorCode.BadCompression, ERROR_MESSAGES[code] ?? `zstd data is corrupt (libzstd error ${code})`);
       }
-    } catch (error) {
-      failure = zstdError(error, inputWithoutOutput);
-      throw failure;
+      lastResult = result;
+      const produced = position(open.outBuffer);
+      if (produced > 0) onData(new Uint8Array(zstd.memory.buffer).slice(open.output, open.output + produced));
     }
   };
 
   return {
     async push(chunk) {
-      if (chunk.length === 0) return;
-      waiting.push(chunk);
-      pump();
+      if (failure !== null) throw failure;
+      const open = handles;
+      if (open === null) throw new InspectError(InspectErrorCode.Internal, 'zstd decoder used after it ended');
+      try {
+        for (let at = 0; at < chunk.length; at += open.inputSize) decodePiece(open, chunk.subarray(at, at + open.inputSize));
+      } catch (error) {
+        close();
+        failure = error instanceof InspectError ? error : new InspectError(InspectErrorCode.BadCompression, `zstd: ${String(error)}`);
+        throw failure;
+      }
     },
     async finish() {
-      finished = true;
-      pump();
+      if (failure !== null) throw failure;
+      close();
+      if (lastResult !== 0) {
+        failure = new InspectError(InspectErrorCode.Truncated, 'zstd data is truncated (the last frame is incomplete)');
+        throw failure;
+      }
     },
+    cancel: close,
   };
 }
 
-/** DecoderFactory for zstd: loads zstddec on first use, then decodes as zstdDecoderFrom. */
+/** DecoderFactory for zstd: loads libzstd on first use, then decodes as zstdDecoderFrom. */
 export function createZstdDecoder(onData: DataHandler): StreamDecoder {
   let decoder: StreamDecoder | null = null;
+  let cancelled = false;
   const ready = async (): Promise<StreamDecoder> => {
-    decoder ??= zstdDecoderFrom(await loadZstdDecoder(), onData);
+    decoder ??= zstdDecoderFrom(await loadZstd(), onData);
+    if (cancelled) decoder.cancel?.();
     return decoder;
   };
   return {
@@ -130,6 +209,10 @@ export function createZstdDecoder(onData: DataHandler): StreamDecoder {
     },
     async finish() {
       await (await ready()).finish();
+    },
+    cancel() {
+      cancelled = true;
+      decoder?.cancel?.();
     },
   };
 }

@@ -8,7 +8,7 @@
  * `contentLayer`/`contentOffset` plus the size locate every regular file.
  */
 
-import { createFflateGunzip, createNativeGunzip, type DecoderFactory, TRAILING_GZIP_DATA } from '../codec/gzip';
+import { createFflateGunzip, createNativeGunzip, type DecoderFactory } from '../codec/gzip';
 import { InspectError, InspectErrorCode } from '../errors';
 import { type FileNode, resolvePath } from '../fs/file-node';
 import type { Compression } from '../types';
@@ -85,7 +85,7 @@ export async function decodeLayer(
   try {
     await decodeOnce(signal, stored, decoderFor(compression), sink);
   } catch (error) {
-    const retry = compression === 'gzip' && error instanceof InspectError && error.message.includes(TRAILING_GZIP_DATA);
+    const retry = compression === 'gzip' && error instanceof InspectError && error.code === InspectErrorCode.GzipTrailingData;
     if (!retry) throw error;
     await decodeOnce(signal, stored, decoderFor(compression, true), sink);
   }
@@ -114,6 +114,8 @@ async function decodeOnce(
     }
     await decoder?.finish();
   } catch (error) {
+    // Stopped before the end: the decoder would otherwise keep its buffers (zstd's are outside the JS heap).
+    decoder?.cancel?.();
     if (error instanceof EnoughData) return;
     throw error;
   }

@@ -1,14 +1,20 @@
 /**
  * Decoding of single tar header blocks, shared by the streaming walker
- * (walker.ts) and the random-access lister (list.ts); the pax and GNU
- * records that extend a block are resolved in meta.ts.
+ * (walker.ts) and the random-access lister (list.ts); pax records are
+ * parsed in pax.ts, and they and GNU long names resolved onto a block in
+ * meta.ts; numbers are read in numbers.ts, text in text.ts.
  *
  * Formats: POSIX ustar and pax (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html
  * § ustar Interchange Format, § pax Interchange Format), GNU tar's long-name
- * records and base-256 numbers (https://www.gnu.org/software/tar/manual/html_node/Standard.html),
- * and pre-POSIX v7 headers (no magic, no type flag beyond '0'–'2').
+ * records, base-256 numbers and old sparse headers
+ * (https://www.gnu.org/software/tar/manual/html_node/Standard.html), and
+ * pre-POSIX v7 headers (no magic). Where the formats leave room, GNU tar 1.34
+ * decides: what it accepts is read the way it reads it, and a field it
+ * reports as bad is a problem of the member, not the end of the walk.
  */
 import { InspectError, InspectErrorCode } from '../errors';
+import { readHeaderNumber, type FieldType } from './numbers';
+import { decodeTarField, displayTarText } from './text';
 
 /** Tar works in 512-byte blocks: headers, and member data padded to a block. */
 export const TAR_BLOCK_SIZE = 512;
@@ -16,28 +22,37 @@ export const TAR_BLOCK_SIZE = 512;
 /** Cap on a PAX or GNU long-name payload: names are short; a huge one is hostile. */
 export const MAX_META_SIZE = 1024 * 1024;
 
-/** Type flags whose header is metadata for the next member, not a member. */
+/** Type flags whose header is metadata for the next member, not a member (`X`: Solaris, read as `x`). */
 const META_TYPE_FLAGS = new Set(['x', 'g', 'X', 'L', 'K']);
 
-const utf8 = new TextDecoder('utf-8');
+/** Which header layout the magic says: it decides where the prefix, owner names and sparse map are. */
+export type HeaderFormat = 'v7' | 'ustar' | 'gnu';
 
 /** One header block as stored, before PAX/GNU overrides. */
 export interface RawTarHeader {
+  format: HeaderFormat;
   name: string;
+  /** Permission bits with setuid/setgid/sticky (`mode & 0o7777`). */
   mode: number;
   uid: number;
   gid: number;
+  /** Bytes of data after the header (before pax overrides and type rules). */
   size: number;
   mtime: number;
   typeFlag: string;
   linkName: string;
   uname: string;
   gname: string;
-  /** ustar devmajor/devminor of char (`3`) and block (`4`) devices; 0 for other types. */
+  /** devmajor/devminor of char (`3`) and block (`4`) devices; 0 for other types. */
   devMajor: number;
   devMinor: number;
-  /** Old GNU sparse (`S`): the file's real size, and whether extension headers follow. */
-  sparse: { realSize: number; extended: boolean } | null;
+  /**
+   * Old GNU sparse (`S` in a GNU header): the file's real size, and whether
+   * extension blocks of the sparse map follow the header.
+   */
+  sparse: { realSize: number; extensionFollows: boolean } | null;
+  /** Fields GNU tar reports as bad but reads on past (its exit status 2). */
+  problems: string[];
 }
 
 /** Rounds a data size up to whole blocks. */
@@ -63,12 +78,8 @@ export function isMetaTypeFlag(typeFlag: string): boolean {
  */
 export function hasValidChecksum(block: Uint8Array): boolean {
   if (block.length < TAR_BLOCK_SIZE) return false;
-  let stored: number;
-  try {
-    stored = readTarNumber(block, 148, 8, 'checksum');
-  } catch {
-    return false;
-  }
+  const stored = readHeaderNumber(block, 148, 8, 'size');
+  if (stored.problem !== null) return false;
   let unsigned = 8 * 0x20;
   let signed = 8 * 0x20;
   for (let i = 0; i < TAR_BLOCK_SIZE; i += 1) {
@@ -76,7 +87,7 @@ export function hasValidChecksum(block: Uint8Array): boolean {
     unsigned += block[i];
     signed += block[i] > 127 ? block[i] - 256 : block[i];
   }
-  return stored === unsigned || stored === signed;
+  return stored.value === unsigned || stored.value === signed;
 }
 
 /** Cheap sniffer for a tar's first block: ustar magic, or a valid checksum. Never throws. */
@@ -86,56 +97,43 @@ export function looksLikeTar(firstBlock: Uint8Array): boolean {
   return magic === 'ustar' || hasValidChecksum(firstBlock);
 }
 
+/** "ustar": the magic's first five bytes in both POSIX and GNU headers. */
+const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72];
+
+function formatOf(block: Uint8Array): HeaderFormat {
+  for (let i = 0; i < USTAR.length; i += 1) if (block[257 + i] !== USTAR[i]) return 'v7';
+  // POSIX: "ustar\0" + version; GNU: "ustar  \0" (and atime/ctime where POSIX has the prefix).
+  if (block[262] === 0) return 'ustar';
+  return block[262] === 0x20 && block[263] === 0x20 && block[264] === 0 ? 'gnu' : 'v7';
+}
+
 /**
- * Reads a numeric field: octal text (leading spaces, ended by NUL or space),
- * or GNU base-256 when the high bit of the first byte is set (big-endian,
- * two's complement when the first byte is 0xff).
+ * The sparse map entries of an old GNU header or extension block: GNU tar
+ * reads them until the first empty one (its numbytes field starts with NUL),
+ * so a block whose entries are not all used ends the map even when its
+ * "extended" flag says more follow.
  */
-export function readTarNumber(
-  block: Uint8Array,
-  offset: number,
-  length: number,
-  field: string,
-): number {
-  const first = block[offset];
-  if (first & 0x80) {
-    const negative = first === 0xff;
-    let value = negative ? -1 : first & 0x7f;
-    for (let i = 1; i < length; i += 1) value = value * 256 + block[offset + i];
-    if (!Number.isSafeInteger(value)) {
-      throw new InspectError(InspectErrorCode.BadTar, `tar header: ${field} is too large`);
+function readSparseEntries(block: Uint8Array, start: number, count: number, problems: string[]): boolean {
+  for (let i = 0; i < count; i += 1) {
+    const entry = start + 24 * i;
+    if (block[entry + 12] === 0) return false;
+    for (const [offset, what] of [[entry, 'offset'], [entry + 12, 'numbytes']] as const) {
+      const read = readHeaderNumber(block, offset, 12, 'size');
+      if (read.problem !== null) problems.push(`sparse map ${what} ${read.problem}`);
     }
-    return value;
   }
-  let value = 0;
-  let i = offset;
-  const end = offset + length;
-  while (i < end && block[i] === 0x20) i += 1;
-  let digits = 0;
-  for (; i < end; i += 1) {
-    const byte = block[i];
-    if (byte === 0 || byte === 0x20) break;
-    if (byte < 0x30 || byte > 0x37) {
-      throw new InspectError(
-        InspectErrorCode.BadTar,
-        `tar header: ${field} is not an octal number`,
-      );
-    }
-    value = value * 8 + (byte - 0x30);
-    digits += 1;
-  }
-  return digits === 0 ? 0 : value;
+  return true;
 }
 
-/** Reads a NUL-terminated text field. */
-function readText(block: Uint8Array, offset: number, length: number): string {
-  let end = offset;
-  const limit = offset + length;
-  while (end < limit && block[end] !== 0) end += 1;
-  return utf8.decode(block.subarray(offset, end));
+/**
+ * Reads one old GNU sparse extension block (21 map entries, then the
+ * "extended" flag at byte 504); says whether another block follows.
+ */
+export function readSparseExtension(block: Uint8Array, problems: string[]): boolean {
+  return readSparseEntries(block, 0, 21, problems) && block[504] !== 0;
 }
 
-/** Decodes one header block; throws BadTar when its checksum is wrong. */
+/** Decodes one header block; throws BadTar when its checksum or size is one GNU tar skips the header for. */
 export function decodeRawHeader(block: Uint8Array): RawTarHeader {
   if (!hasValidChecksum(block)) {
     throw new InspectError(
@@ -143,49 +141,55 @@ export function decodeRawHeader(block: Uint8Array): RawTarHeader {
       'tar header checksum is wrong (not a tar, or corrupt)',
     );
   }
-  let name = readText(block, 0, 100);
-  // POSIX ustar ("ustar\0" + "00") splits long names into prefix + name;
-  // GNU ("ustar  \0") uses those bytes for atime/ctime instead.
-  const magic = String.fromCharCode(...block.subarray(257, 263));
-  if (magic === 'ustar\0') {
-    const prefix = readText(block, 345, 155);
-    if (prefix !== '') name = `${prefix}/${name}`;
+  const format = formatOf(block);
+  let name = decodeTarField(block.subarray(0, 100));
+  if (format === 'ustar' && block[345] !== 0) {
+    name = `${decodeTarField(block.subarray(345, 500))}/${name}`;
   }
-  const isV7 = !magic.startsWith('ustar');
-  // Other types may leave the device fields blank or filled with junk: read them only for devices.
-  const isDevice = !isV7 && (block[156] === 0x33 || block[156] === 0x34);
+  const problems: string[] = [];
+  const number = (offset: number, length: number, field: string, type: FieldType): number => {
+    const read = readHeaderNumber(block, offset, length, type);
+    if (read.problem !== null) problems.push(`${field} field ${read.problem}`);
+    return read.value;
+  };
+  const size = readHeaderNumber(block, 124, 12, 'size');
+  if (size.problem !== null || !Number.isSafeInteger(size.value)) {
+    throw new InspectError(
+      InspectErrorCode.BadTar,
+      `tar header of ${displayTarText(name)}: size field ${size.problem ?? 'is too large'} (GNU tar skips the header)`,
+      name,
+    );
+  }
+  const typeFlag = block[156] === 0 ? '\0' : String.fromCharCode(block[156]);
+  const isDevice = typeFlag === '3' || typeFlag === '4';
+  let sparse: RawTarHeader['sparse'] = null;
+  if (typeFlag === 'S' && format === 'gnu') {
+    const realSize = number(483, 12, 'realsize', 'size');
+    const mapComplete = readSparseEntries(block, 386, 4, problems);
+    sparse = { realSize: Math.max(0, realSize), extensionFollows: mapComplete && block[482] !== 0 };
+  }
   return {
+    format,
     name,
-    mode: readTarNumber(block, 100, 8, 'mode'),
-    uid: readTarNumber(block, 108, 8, 'uid'),
-    gid: readTarNumber(block, 116, 8, 'gid'),
-    size: readTarNumber(block, 124, 12, 'size'),
-    mtime: readTarNumber(block, 136, 12, 'mtime'),
-    typeFlag: block[156] === 0 ? '\0' : String.fromCharCode(block[156]),
-    linkName: readText(block, 157, 100),
-    uname: isV7 ? '' : readText(block, 265, 32),
-    gname: isV7 ? '' : readText(block, 297, 32),
-    devMajor: isDevice ? readTarNumber(block, 329, 8, 'devmajor') : 0,
-    devMinor: isDevice ? readTarNumber(block, 337, 8, 'devminor') : 0,
-    sparse:
-      block[156] === 0x53
-        ? { realSize: readTarNumber(block, 483, 12, 'realsize'), extended: block[482] !== 0 }
-        : null,
+    mode: number(100, 8, 'mode', 'mode'),
+    uid: number(108, 8, 'uid', 'uid'),
+    gid: number(116, 8, 'gid', 'uid'),
+    size: size.value,
+    mtime: number(136, 12, 'mtime', 'time'),
+    typeFlag,
+    linkName: decodeTarField(block.subarray(157, 257)),
+    uname: format === 'v7' ? '' : decodeTarField(block.subarray(265, 297)),
+    gname: format === 'v7' ? '' : decodeTarField(block.subarray(297, 329)),
+    devMajor: isDevice ? number(329, 8, 'devmajor', 'device') : 0,
+    devMinor: isDevice ? number(337, 8, 'devminor', 'device') : 0,
+    sparse,
+    problems,
   };
 }
 
 /** Reads a GNU long name/link payload (NUL-terminated). */
 export function decodeLongName(payload: Uint8Array): string {
-  return readText(payload, 0, payload.length);
-}
-
-/**
- * Old GNU sparse headers (`S`) with more than 4 holes are followed by
- * extension blocks of 21 more entries each; byte 504 of each block says
- * whether another one follows. They sit between the header and the data.
- */
-export function hasMoreSparseBlocks(extensionBlock: Uint8Array): boolean {
-  return extensionBlock[504] !== 0;
+  return decodeTarField(payload);
 }
 
 /** Rejects PAX/GNU metadata payloads over MAX_META_SIZE before they are buffered. */

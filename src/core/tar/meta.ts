@@ -1,37 +1,29 @@
 /**
  * The metadata records that extend a tar header block, and their resolution
- * onto it: pax extended headers (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html
- * § pax Extended Header), GNU long names, GNU and star sparse and device
- * keywords. header.ts decodes the blocks themselves.
+ * onto it, as GNU tar 1.34 applies them: pax extended headers
+ * (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html
+ * § pax Extended Header), GNU long names and GNU sparse keywords.
+ *
+ * What GNU tar does, and so what this does (each checked against it):
+ * - Of several `x` headers before a member only the last counts, and of
+ *   several `L` (or `K`) records the last; a pax `path` beats an `L` name.
+ * - A `g` header replaces the global records before it, and its records
+ *   apply to every later member (even `path` and `size`) unless that
+ *   member's `x` header sets the same keyword. Its `SCHILY.xattr.*` records
+ *   are not extended attributes of the members: GNU tar fails to set them.
+ * - Records are read in order until a malformed one, which is reported and
+ *   ends that header; a bad value is reported and leaves the field as it was.
+ * - Keywords GNU tar does not know (`SCHILY.devmajor`, `LIBARCHIVE.*`,
+ *   `hdrcharset`…) are ignored, as it ignores them.
+ *
+ * Global records are parsed once, when their header is read, so a member
+ * costs the same however big the global header is.
  */
 import { InspectError, InspectErrorCode } from '../errors';
+import { cString, paxOverridesFrom, type PaxOverrides } from './pax';
+import { decodeTarText, displayTarText } from './text';
 import type { RawTarHeader } from './header';
 import type { EntryType } from '../types';
-
-/** Go archive/tar's isHeaderOnlyType: these members never carry data, whatever `size` says. */
-const HEADER_ONLY_TYPES = new Set<EntryType>([
-  'hardlink',
-  'symlink',
-  'char',
-  'block',
-  'dir',
-  'fifo',
-]);
-
-/** Prefix of the pax keywords that carry extended attributes (star's, also GNU tar's and Go's). */
-export const XATTR_KEY_PREFIX = 'SCHILY.xattr.';
-
-const utf8 = new TextDecoder('utf-8');
-
-/** Metadata collected from `x`/`g`/`L`/`K` records, applied to the next member. */
-export interface PendingMeta {
-  /** Records of the `x` header(s) before the member. */
-  pax: Map<string, string>;
-  /** GNU `L` long name. */
-  longName: string | null;
-  /** GNU `K` long link name. */
-  longLink: string | null;
-}
 
 /** A member header with every override applied. */
 export interface ResolvedTarHeader {
@@ -46,78 +38,32 @@ export interface ResolvedTarHeader {
   uid: number;
   gid: number;
   mtime: number;
+  /** Fraction of the second of `mtime` (pax records only), 0–999,999,999. */
+  mtimeNanoseconds: number;
   uname: string;
   gname: string;
   /** Device numbers of char and block devices; null for every other type. */
   device: { major: number; minor: number } | null;
   /** Extended attributes by name; values are binary strings (see TarEntry.xattrs). */
   xattrs: Record<string, string> | null;
-}
-
-/** Creates an empty set of pending metadata. */
-export function emptyPendingMeta(): PendingMeta {
-  return { pax: new Map(), longName: null, longLink: null };
+  /** What GNU tar reports about this member's fields while it reads on. */
+  problems: string[];
 }
 
 /**
- * Bytes as a binary string: one char per byte, code 0–255 (what `atob`
- * gives). TextDecoder('latin1') is not it: the Encoding Standard maps that
- * label to windows-1252, which changes 0x80–0x9F.
+ * Maps a type flag to the file-list vocabulary. A regular-file flag on a
+ * name ending in `/` is a directory (v7 had no directory flag); `D` is a GNU
+ * dump directory, a directory with its listing as data.
  */
-export function binaryString(bytes: Uint8Array): string {
-  let out = '';
-  // Chunked: one call with a million arguments would overflow the stack.
-  for (let start = 0; start < bytes.length; start += 8192) {
-    out += String.fromCharCode(...bytes.subarray(start, start + 8192));
-  }
-  return out;
-}
-
-/**
- * Parses pax records (`"<len> <key>=<value>\n"`, len counting bytes) into
- * `into`. Values are UTF-8 (pax § pax Extended Header), except those of
- * SCHILY.xattr keys: GNU tar and star store an attribute's bytes as they
- * are (`security.capability` is binary), so those are kept as binary strings.
- */
-export function parsePaxRecords(payload: Uint8Array, into: Map<string, string>): void {
-  let pos = 0;
-  while (pos < payload.length) {
-    if (payload[pos] === 0) break;
-    let space = pos;
-    while (space < payload.length && payload[space] !== 0x20) space += 1;
-    const length = Number(utf8.decode(payload.subarray(pos, space)));
-    if (!Number.isInteger(length) || length <= space - pos || pos + length > payload.length) {
-      throw new InspectError(InspectErrorCode.BadTar, 'tar: malformed PAX record');
-    }
-    const record = payload.subarray(space + 1, pos + length - 1);
-    const equals = record.indexOf(0x3d);
-    if (equals < 0) throw new InspectError(InspectErrorCode.BadTar, 'tar: PAX record without "="');
-    const key = utf8.decode(record.subarray(0, equals));
-    const value = record.subarray(equals + 1);
-    into.set(key, key.startsWith(XATTR_KEY_PREFIX) ? binaryString(value) : utf8.decode(value));
-    pos += length;
-  }
-}
-
-/**
- * An attribute name from its pax keyword. GNU tar writes `=` as `%3D` and `%`
- * as `%25` there, since `=` ends a pax keyword (xheader.c xattr_encode_keyword);
- * any other `%` stays as it is, as GNU tar reads it.
- */
-export function xattrNameFromKeyword(keyword: string): string {
-  return keyword
-    .slice(XATTR_KEY_PREFIX.length)
-    .replace(/%(3D|25)/g, (escape) => (escape === '%3D' ? '=' : '%'));
-}
-
-/** Maps a type flag to the file-list vocabulary; v7 marks directories by a trailing slash. */
-function entryTypeOf(typeFlag: string, name: string): EntryType {
-  switch (typeFlag) {
+function entryTypeOf(raw: RawTarHeader, name: string): EntryType {
+  switch (raw.typeFlag) {
     case '0':
     case '\0':
-    case '7':
+      return name.endsWith('/') ? 'dir' : 'file';
     case 'S':
       return name.endsWith('/') ? 'dir' : 'file';
+    case '7':
+      return 'file';
     case '1':
       return 'hardlink';
     case '2':
@@ -127,6 +73,7 @@ function entryTypeOf(typeFlag: string, name: string): EntryType {
     case '4':
       return 'block';
     case '5':
+    case 'D':
       return 'dir';
     case '6':
       return 'fifo';
@@ -135,67 +82,96 @@ function entryTypeOf(typeFlag: string, name: string): EntryType {
   }
 }
 
-/** Parses a PAX decimal number (mtime may carry a fraction). */
-function paxNumber(value: string | undefined, fallback: number, key: string): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) {
-    throw new InspectError(InspectErrorCode.BadTar, `tar: PAX ${key} is not a number`);
-  }
-  return Math.floor(parsed);
-}
+/**
+ * Type flags whose `size` GNU tar does not skip as data: a hard link's (it
+ * reads the size as 0) and a directory's. Every other member, symlinks,
+ * devices and fifos included, is followed by `size` bytes of data (which
+ * Go's archive/tar would read as headers instead).
+ */
+const NO_DATA_TYPE_FLAGS = new Set(['1', '5']);
 
-/** The SCHILY.xattr records of a member's pax map, or null when there are none. */
-function xattrsOf(pax: ReadonlyMap<string, string>): Record<string, string> | null {
-  let xattrs: Record<string, string> | null = null;
-  for (const [key, value] of pax) {
-    if (key.startsWith(XATTR_KEY_PREFIX)) {
-      xattrs ??= {};
-      xattrs[xattrNameFromKeyword(key)] = value;
+/** Stands for "no pax header"; nothing ever adds to it (resolve only reads it). */
+const NO_OVERRIDES: PaxOverrides = { problems: [] };
+
+/** Metadata collected from `x`/`g`/`L`/`K` records, applied to the next member. */
+export class PendingMeta {
+  #global: PaxOverrides | null = null;
+  #pax: PaxOverrides | null = null;
+  #longName: string | null = null;
+  #longLink: string | null = null;
+
+  /** Takes the payload of a metadata header (`raw.typeFlag` is x, X, g, L or K). */
+  accept(raw: RawTarHeader, payload: Uint8Array): void {
+    switch (raw.typeFlag) {
+      case 'g':
+        this.#global = paxOverridesFrom(payload, true);
+        break;
+      case 'L':
+        this.#longName = decodeTarText(cString(payload));
+        break;
+      case 'K':
+        this.#longLink = decodeTarText(cString(payload));
+        break;
+      default:
+        this.#pax = paxOverridesFrom(payload, false);
     }
   }
-  return xattrs;
+
+  /** Applies everything pending to a member header, and forgets what applied to that member only. */
+  resolve(raw: RawTarHeader): ResolvedTarHeader {
+    const pax = this.#pax ?? NO_OVERRIDES;
+    const global = this.#global ?? NO_OVERRIDES;
+    this.#pax = null;
+    const longName = this.#longName;
+    const longLink = this.#longLink;
+    this.#longName = null;
+    this.#longLink = null;
+    const name =
+      pax.sparseName ?? global.sparseName ?? pax.path ?? global.path ?? longName ?? raw.name;
+    const type = entryTypeOf(raw, name);
+    const size = NO_DATA_TYPE_FLAGS.has(raw.typeFlag) ? 0 : (pax.size ?? global.size ?? raw.size);
+    if (!Number.isSafeInteger(size)) {
+      throw new InspectError(
+        InspectErrorCode.BadTar,
+        `tar member ${displayTarText(name)}: PAX size ${size} is too large to read`,
+        name,
+      );
+    }
+    const mtime = pax.mtime ?? global.mtime ?? { seconds: raw.mtime, nanoseconds: 0 };
+    const realSize = pax.sparseRealSize ?? global.sparseRealSize ?? raw.sparse?.realSize ?? size;
+    return {
+      name,
+      linkName: pax.linkPath ?? global.linkPath ?? longLink ?? raw.linkName,
+      type,
+      dataSize: size,
+      contentSize: type === 'file' ? realSize : 0,
+      mode: raw.mode,
+      uid: pax.uid ?? global.uid ?? raw.uid,
+      gid: pax.gid ?? global.gid ?? raw.gid,
+      mtime: mtime.seconds,
+      mtimeNanoseconds: mtime.nanoseconds,
+      uname: pax.uname ?? global.uname ?? raw.uname,
+      gname: pax.gname ?? global.gname ?? raw.gname,
+      device: type === 'char' || type === 'block' ? { major: raw.devMajor, minor: raw.devMinor } : null,
+      xattrs: pax.xattrs ?? null,
+      problems:
+        global.problems.length + pax.problems.length === 0
+          ? raw.problems
+          : [...raw.problems, ...global.problems, ...pax.problems],
+    };
+  }
 }
 
 /**
- * Applies global and per-member PAX records and GNU long names to a member
- * header (POSIX pax § pax Extended Header: later records override earlier).
+ * The error for a member whose fields GNU tar reports as bad while it lists
+ * the member anyway (and exits with status 2): raised once the walk is over,
+ * so every member is still read.
  */
-export function resolveHeader(
-  raw: RawTarHeader,
-  pending: PendingMeta,
-  globalPax: ReadonlyMap<string, string>,
-): ResolvedTarHeader {
-  const pax = new Map([...globalPax, ...pending.pax]);
-  // GNU's PAX sparse formats store the real name in GNU.sparse.name (tar(5) § GNU sparse).
-  const name = pax.get('GNU.sparse.name') ?? pax.get('path') ?? pending.longName ?? raw.name;
-  const linkName = pax.get('linkpath') ?? pending.longLink ?? raw.linkName;
-  const type = entryTypeOf(raw.typeFlag, name);
-  const size = paxNumber(pax.get('size'), raw.size, 'size');
-  const sparseSize = pax.get('GNU.sparse.realsize') ?? pax.get('GNU.sparse.size');
-  const realSize = paxNumber(sparseSize, raw.sparse?.realSize ?? size, 'sparse size');
-  // POSIX has no keyword for device numbers too big for ustar; star and
-  // libarchive write SCHILY.devmajor/devminor (GNU tar uses base-256 instead).
-  const device =
-    type === 'char' || type === 'block'
-      ? {
-          major: paxNumber(pax.get('SCHILY.devmajor'), raw.devMajor, 'devmajor'),
-          minor: paxNumber(pax.get('SCHILY.devminor'), raw.devMinor, 'devminor'),
-        }
-      : null;
-  return {
-    name,
-    linkName,
-    type,
-    dataSize: HEADER_ONLY_TYPES.has(type) ? 0 : size,
-    contentSize: HEADER_ONLY_TYPES.has(type) ? 0 : realSize,
-    mode: raw.mode & 0o7777,
-    uid: paxNumber(pax.get('uid'), raw.uid, 'uid'),
-    gid: paxNumber(pax.get('gid'), raw.gid, 'gid'),
-    mtime: paxNumber(pax.get('mtime'), raw.mtime, 'mtime'),
-    uname: pax.get('uname') ?? raw.uname,
-    gname: pax.get('gname') ?? raw.gname,
-    device,
-    xattrs: xattrsOf(pax),
-  };
+export function memberProblemError(header: ResolvedTarHeader): InspectError {
+  const more = header.problems.length > 1 ? ' (and more)' : '';
+  return new InspectError(
+    InspectErrorCode.BadTar,
+    `tar member ${displayTarText(header.name)}: ${header.problems[0]}${more}`,
+    header.name,
+  );
 }

@@ -12,20 +12,15 @@ import { InspectError, InspectErrorCode } from '../errors';
 import {
   TAR_BLOCK_SIZE,
   checkMetaSize,
-  decodeLongName,
   decodeRawHeader,
   isMetaTypeFlag,
-  hasMoreSparseBlocks,
   isZeroBlock,
   paddedSize,
+  readSparseExtension,
   type RawTarHeader,
 } from './header';
-import {
-  emptyPendingMeta,
-  parsePaxRecords,
-  resolveHeader,
-  type ResolvedTarHeader,
-} from './meta';
+import { memberProblemError, PendingMeta, type ResolvedTarHeader } from './meta';
+import { displayTarText } from './text';
 import { cleanPath, isUnsafePath, whiteoutTarget } from '../fs/whiteout';
 import type { TarEntry } from '../types';
 
@@ -74,6 +69,7 @@ function entryFromHeader(header: ResolvedTarHeader, offset: number): TarEntry {
     entry.devMinor = header.device.minor;
   }
   if (header.xattrs !== null) entry.xattrs = header.xattrs;
+  if (header.mtimeNanoseconds !== 0) entry.mtimeNanoseconds = header.mtimeNanoseconds;
   return entry;
 }
 
@@ -98,8 +94,9 @@ export class TarWalker {
   #metaHeader: RawTarHeader | null = null;
   #metaPayload = new Uint8Array(0);
   #metaFill = 0;
-  #pending = emptyPendingMeta();
-  readonly #globalPax = new Map<string, string>();
+  readonly #pending = new PendingMeta();
+  /** The first member problem GNU tar reads past; thrown by `finish`. */
+  #problem: InspectError | null = null;
   /** True once one valid header (or an end marker) was read: the stream is a tar. */
   #recognised = false;
   /** Name of the member (or record) whose data is being read, for Truncated messages. */
@@ -174,31 +171,35 @@ export class TarWalker {
 
   /**
    * Ends the stream. Throws BadTar when nothing tar-like was read, Truncated
-   * when it ended inside a header or member. A missing end-of-archive marker
-   * is accepted, as GNU tar does.
+   * when it ended inside a member, its data or its padding, and then the
+   * first member problem GNU tar reads past. Like GNU tar, accepts a missing
+   * end-of-archive marker and a partial block where a header would start.
    */
   finish(): void {
-    if (this.#state === 'end') return;
     if (!this.#recognised) {
       throw new InspectError(
         InspectErrorCode.BadTar,
         this.#position === 0 ? 'empty stream: not a tar' : 'shorter than one tar header: not a tar',
       );
     }
-    if (this.#state === 'header' && this.#headerFill === 0) return;
-    const where = this.#state === 'header' ? 'a header' : `member ${this.#currentName}`;
-    throw new InspectError(
-      InspectErrorCode.Truncated,
-      `tar ends inside ${where} at offset ${this.#position}`,
-      this.#state === 'header' ? null : this.#currentName,
-    );
+    if (this.#state !== 'end' && this.#state !== 'header') {
+      const where = this.#state === 'meta' ? `the header of ${this.#currentName}` : `member ${this.#currentName}`;
+      throw new InspectError(
+        InspectErrorCode.Truncated,
+        `tar ends inside ${displayTarText(where)} at offset ${this.#position}`,
+        this.#currentName,
+      );
+    }
+    if (this.#problem !== null) throw this.#problem;
   }
 
   #readBlock(block: Uint8Array): void {
     if (this.#state === 'header') {
       this.#readHeader(block);
-    } else if (!hasMoreSparseBlocks(block)) {
-      const header = this.#sparseHeader as ResolvedTarHeader;
+      return;
+    }
+    const header = this.#sparseHeader as ResolvedTarHeader;
+    if (!readSparseExtension(block, header.problems)) {
       this.#sparseHeader = null;
       this.#emit(header);
     }
@@ -216,7 +217,7 @@ export class TarWalker {
       raw = decodeRawHeader(block);
     } catch (error) {
       if (error instanceof InspectError) {
-        throw new InspectError(error.code, `${error.message} at offset ${headerOffset}`);
+        throw new InspectError(error.code, `${error.message} at offset ${headerOffset}`, error.path);
       }
       throw error;
     }
@@ -231,10 +232,9 @@ export class TarWalker {
       if (raw.size === 0) this.#finishMeta();
       return;
     }
-    const header = resolveHeader(raw, this.#pending, this.#globalPax);
-    this.#pending = emptyPendingMeta();
+    const header = this.#pending.resolve(raw);
     this.#currentName = header.name;
-    if (raw.sparse?.extended) {
+    if (raw.sparse?.extensionFollows) {
       this.#sparseHeader = header;
       this.#state = 'sparse';
       return;
@@ -245,6 +245,7 @@ export class TarWalker {
   /** Records a member whose data starts at the current position. */
   #emit(header: ResolvedTarHeader): void {
     const entry = entryFromHeader(header, this.#position);
+    if (header.problems.length > 0) this.#problem ??= memberProblemError(header);
     this.entryCount += 1;
     if (entry.whiteout !== null) this.whiteoutCount += 1;
     if (this.#keepEntries) this.entries.push(entry);
@@ -256,20 +257,7 @@ export class TarWalker {
   #finishMeta(): void {
     const raw = this.#metaHeader;
     if (raw === null) return;
-    const payload = this.#metaPayload;
-    switch (raw.typeFlag) {
-      case 'g':
-        parsePaxRecords(payload, this.#globalPax);
-        break;
-      case 'L':
-        this.#pending.longName = decodeLongName(payload);
-        break;
-      case 'K':
-        this.#pending.longLink = decodeLongName(payload);
-        break;
-      default:
-        parsePaxRecords(payload, this.#pending.pax);
-    }
+    this.#pending.accept(raw, this.#metaPayload);
     this.#metaHeader = null;
     this.#metaPayload = new Uint8Array(0);
     this.#skip = paddedSize(raw.size) - raw.size;

@@ -3,14 +3,17 @@
  * filesystem). POSIX.1-2001 pax interchange format: a ustar header per member
  * (https://pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html#tag_20_92_13_06),
  * preceded by a pax extended header (`x`) carrying `path`, `linkpath`,
- * `size`, `uid`, `gid`, `uname` or `gname` whenever a value does not fit its
- * ustar field, and the member's extended attributes as `SCHILY.xattr.<name>`
- * records, as GNU tar `--format=pax --xattrs` does. The writer never holds
+ * `size`, `uid`, `gid`, `uname`, `gname` or `mtime` whenever a value does not
+ * fit its ustar field, and the member's extended attributes as
+ * `SCHILY.xattr.<name>` records, as GNU tar `--format=pax --xattrs` does.
+ * Names are written as the bytes they were read from (text.ts), so a name
+ * that was not UTF-8 comes back byte for byte, as GNU tar writes it. The writer never holds
  * content: callers write each member's bytes after its header, then
  * {@link paddingFor}.
  */
 
 import { InspectError, InspectErrorCode } from '../errors';
+import { tarTextBytes } from './text';
 import type { EntryType } from '../types';
 
 export const BLOCK_SIZE = 512;
@@ -60,15 +63,13 @@ const TYPE_FLAGS: Record<TarHeaderFields['type'], string> = {
   fifo: '6',
 };
 
-const encoder = new TextEncoder();
-
 /** Largest value of an octal field of `width` bytes (width - 1 digits and a NUL). */
 function octalLimit(width: number): number {
   return 8 ** (width - 1) - 1;
 }
 
 function putString(block: Uint8Array, offset: number, width: number, value: string): void {
-  block.set(encoder.encode(value).subarray(0, width), offset);
+  block.set(tarTextBytes(value).subarray(0, width), offset);
 }
 
 function putOctal(block: Uint8Array, offset: number, width: number, value: number): void {
@@ -122,14 +123,14 @@ function ustarBlock(fields: TarHeaderFields, name: string, linkName: string): Ui
  * whole record in bytes. A string value is written as UTF-8, a byte array as is.
  */
 export function paxRecord(key: string, value: string | Uint8Array): Uint8Array {
-  const keyBytes = encoder.encode(` ${key}=`);
-  const valueBytes = typeof value === 'string' ? encoder.encode(value) : value;
+  const keyBytes = tarTextBytes(` ${key}=`);
+  const valueBytes = typeof value === 'string' ? tarTextBytes(value) : value;
   const bodyLength = keyBytes.length + valueBytes.length + 1;
   const digits = String(bodyLength).length;
   let length = bodyLength + digits;
   // Adding the length's own digits can carry it into one more digit (e.g. 98 + 2 = 100).
   if (String(length).length > digits) length += 1;
-  const prefix = encoder.encode(String(length));
+  const prefix = tarTextBytes(String(length));
   const record = new Uint8Array(length);
   record.set(prefix, 0);
   record.set(keyBytes, prefix.length);
@@ -163,7 +164,7 @@ function bytesOfBinaryString(value: string, what: string): Uint8Array {
 }
 
 function fitsField(value: string, width: number): boolean {
-  const bytes = encoder.encode(value);
+  const bytes = tarTextBytes(value);
   return bytes.length <= width && bytes.every((byte) => byte < 0x80);
 }
 
@@ -186,6 +187,7 @@ export function tarHeader(fields: TarHeaderFields): Uint8Array {
   if (fields.type === 'file' && fields.size > octalLimit(12)) records.push(paxRecord('size', String(fields.size)));
   if (fields.uid > octalLimit(8)) records.push(paxRecord('uid', String(fields.uid)));
   if (fields.gid > octalLimit(8)) records.push(paxRecord('gid', String(fields.gid)));
+  if (fields.mtime < 0 || fields.mtime > octalLimit(12)) records.push(paxRecord('mtime', String(Math.floor(fields.mtime))));
   if (!fitsField(fields.uname ?? '', 31)) records.push(paxRecord('uname', fields.uname ?? ''));
   if (!fitsField(fields.gname ?? '', 31)) records.push(paxRecord('gname', fields.gname ?? ''));
   for (const [attribute, value] of Object.entries(fields.xattrs ?? {})) {

@@ -221,6 +221,7 @@ export async function scanCompressedStream(
     await drain();
     return await scanner.close();
   } catch (error) {
+    decoder?.cancel?.();
     await drain();
     return scanner.close(error);
   } finally {
@@ -254,6 +255,8 @@ export async function peekDecompressedStream(stream: ReadableStream<Uint8Array>,
   } catch {
     // A stream too short or corrupt to peek is judged by the full pass that follows.
   } finally {
+    // The peek stops early: the decoder's buffers (zstd's live outside the JS heap) are released.
+    decoder?.cancel?.();
     await reader.cancel().catch(() => undefined);
   }
   return output.subarray(0, filled);

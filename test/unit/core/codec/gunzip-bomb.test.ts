@@ -1,7 +1,8 @@
 /**
  * The gzip decoder hands a bomb over from DecompressionStream to fflate once
  * the output passes 256 MiB at over 100× the input (src/core/codec/gzip.ts); the bytes
- * delivered must be exactly `gzip -dc`'s, whatever the chunking at the switch.
+ * delivered must be exactly `gzip -dc`'s, whatever the chunking at the switch,
+ * and a wrong CRC32 must still be caught after it.
  */
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSha256Hasher } from '../../../../src/core/codec/digest';
 import { createNativeGunzip } from '../../../../src/core/codec/gzip';
+import { InspectErrorCode } from '../../../../src/core/errors';
 
 const work = mkdtempSync(join(tmpdir(), 'tarsier-gunzip-bomb-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -37,4 +39,17 @@ describe('gzip bombs switch decoders without losing a byte', () => {
       expect(hasher.digest()).toBe(`sha256:${expected}`);
     });
   }
+
+  it('refuses the bomb with its CRC32 changed, after the switch', { timeout: 120_000 }, async () => {
+    const broken = compressed.slice();
+    broken[broken.length - 8] ^= 0x01;
+    let size = 0;
+    const decoder = createNativeGunzip((chunk) => (size += chunk.length));
+    const run = async (): Promise<void> => {
+      for (let offset = 0; offset < broken.length; offset += 1 << 20) await decoder.push(broken.subarray(offset, offset + (1 << 20)));
+      await decoder.finish();
+    };
+    await expect(run()).rejects.toMatchObject({ code: InspectErrorCode.BadCompression });
+    expect(size).toBeGreaterThan(256 * 1024 * 1024);
+  });
 });

@@ -4,7 +4,7 @@
  * numbers, owner names and extended attributes), checked against `tar -t`,
  * Python's tarfile and the files the tars were made from.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InspectError, InspectErrorCode } from '../../../../src/core/errors';
@@ -21,6 +21,8 @@ import {
   pythonView,
   type MetadataTars,
 } from '../../../helpers/make-metadata-tars';
+import { gnuTarListing } from '../../../helpers/gnu-tar-listing';
+import { bigGlobalHeader } from '../../../fuzz/seeds';
 import {
   bytesOf,
   feed,
@@ -233,12 +235,15 @@ describe('TarWalker', () => {
     },
   );
 
-  it('reads device numbers beyond ustar octal: GNU base-256 and star SCHILY.devmajor/devminor', () => {
+  it('reads device numbers beyond ustar octal in GNU base-256, and ignores star SCHILY.devmajor/devminor as GNU tar does', () => {
     const [huge] = walk(bytesOf(metadataTars.layer1)).entries;
     expect(huge).toMatchObject({ path: 'dev/huge', type: 'char', devMajor: HUGE_DEVICE.major, devMinor: HUGE_DEVICE.minor });
     expect(pythonView(metadataTars.layer1)[0].device).toEqual([HUGE_DEVICE.major, HUGE_DEVICE.minor]);
+    // GNU tar (and Go's archive/tar, which container runtimes extract with) make the device from the ustar fields.
     const [star] = walk(bytesOf(metadataTars.starDevices)).entries;
-    expect(star).toMatchObject({ path: 'dev/star', type: 'block', devMajor: 70000, devMinor: 9000000 });
+    const [gnu] = gnuTarListing(metadataTars.starDevices).members;
+    expect(gnu.device).toEqual({ major: 1, minor: 2 });
+    expect(star).toMatchObject({ path: 'dev/star', type: 'block', devMajor: 1, devMinor: 2 });
   });
 
   it('marks absolute and climbing names unsafe and keeps them inside the root', () => {
@@ -314,16 +319,29 @@ describe('TarWalker', () => {
     }
   });
 
-  it('reports truncation inside a member or a header, and accepts a missing end marker', () => {
+  it('reports truncation inside a member, and ends cleanly at a cut header or a missing end marker, as GNU tar does', () => {
     const bytes = bytesOf(tars.gnu);
     const entries = walk(bytes).entries;
     const big = byPath(entries, 'big');
     const inMember = thrownBy(() => walk(bytes.subarray(0, big.offset + 1000), 7));
     expect(inMember).toMatchObject({ code: InspectErrorCode.Truncated, path: './big' });
-    const inHeader = thrownBy(() => walk(bytes.subarray(0, big.offset - 100)));
-    expect(inHeader.code).toBe(InspectErrorCode.Truncated);
+    const cutHeader = join(tars.dir, 'cut-header.tar');
+    writeFileSync(cutHeader, bytes.subarray(0, big.offset - 100));
+    expect(gnuTarListing(cutHeader).status).toBe(0);
+    expect(walk(bytes.subarray(0, big.offset - 100), 7).entries).toEqual(entries.slice(0, entries.indexOf(big)));
     const noMarker = walk(bytes.subarray(0, endOfMembers(entries)), 7);
     expect(noMarker.entries).toEqual(entries);
+  });
+
+  it('applies a 1 MiB global header to 1000 members without copying it into them', async () => {
+    const bytes = bigGlobalHeader();
+    const entries = walk(bytes, 4099).entries;
+    expect(entries).toHaveLength(1000);
+    expect(entries.every((entry) => entry.uid === 7 && entry.xattrs === undefined)).toBe(true);
+    // What a member carries does not grow with the global header.
+    expect(JSON.stringify(entries).length).toBeLessThan(200 * 1000);
+    const listing = await listTarMembers(async (o, l) => bytes.slice(o, o + l), bytes.length);
+    expect(listing.members.map((member) => member.uid)).toEqual(entries.map(() => 7));
   });
 
   it('refuses PAX records over 1 MiB without buffering them', () => {
@@ -378,14 +396,14 @@ describe('listTarMembers', () => {
     expect(reads.reduce((a, b) => a + b, 0)).toBeLessThan(bytes.length);
   });
 
-  it('keeps the members before a truncated one and names it', async () => {
+  it('lists a truncated member, as GNU tar does, and names it in the error', async () => {
     const bytes = bytesOf(tars.gnu);
     const entries = walk(bytes).entries;
     const bigIndex = entries.findIndex((entry) => entry.path === 'big');
     const cut = bytes.subarray(0, entries[bigIndex].offset + 100);
     const listing = await listTarMembers(reader(cut), cut.length);
     expect(listing.members.map((m) => m.name)).toEqual(
-      entries.slice(0, bigIndex).map((e) => e.path),
+      entries.slice(0, bigIndex + 1).map((e) => e.path),
     );
     expect(listing.error).toMatchObject({ code: InspectErrorCode.Truncated, path: './big' });
   });

@@ -17,6 +17,8 @@ import { blobChunks, decodeLayer } from '../../../../src/core/content/layer-cont
 import { TarWalker } from '../../../../src/core/tar/walker';
 import { END_OF_ARCHIVE, paddingFor, paxRecord, tarHeader, type TarHeaderFields } from '../../../../src/core/tar/writer';
 import { exportMembers } from '../../../../src/core/fs/tree-export';
+import { concatBytes, END, member } from '../../../helpers/craft-tar';
+import { gnuTarListing } from '../../../helpers/gnu-tar-listing';
 import type { SourceInput } from '../../../../src/sources/index';
 import { analyse, fixtureFile, fixtureFolder, fixturesDir } from '../../../helpers/node-source';
 import {
@@ -142,10 +144,36 @@ describe('tar export of a merged tree', () => {
     expect(readFileSync(path).length % 512).toBe(0);
   });
 
+  it('writes names that were not UTF-8 back byte for byte, and times before 1970 and past 2300, as GNU tar reads them', () => {
+    const walked = walkTar(concatBytes(
+      member({ name: Uint8Array.of(0x63, 0x61, 0x66, 0xe9), data: 'l', mtime: 1 }),
+      member({ name: 'sym', typeFlag: '2', linkName: Uint8Array.of(0x74, 0xe9, 0x80) }),
+      END,
+    ));
+    const path = join(workDir, 'bytes.tar');
+    const parts: Uint8Array[] = [];
+    for (const [entry, mtime] of [[walked[0], -315619200], [walked[1], 10413792000]] as const) {
+      parts.push(tarHeader({ path: entry.path, type: entry.type as 'file' | 'symlink', size: entry.size, mode: entry.mode, uid: 0, gid: 0, mtime, linkTarget: entry.linkTarget, uname: 'caf\udce9' }));
+      if (entry.size > 0) parts.push(Uint8Array.of(0x6c), paddingFor(1));
+    }
+    writeFileSync(path, Buffer.concat([...parts, END_OF_ARCHIVE]));
+    const [file, link] = gnuTarListing(path).members;
+    expect(file).toMatchObject({ name: walked[0].path, mtime: -315619200 });
+    expect(link).toMatchObject({ name: 'sym', linkTarget: walked[1].linkTarget, mtime: 10413792000 });
+    expect(Buffer.from(readFileSync(path)).includes(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]))).toBe(true);
+  });
+
   it('refuses member names that climb out', () => {
     expect(() => tarHeader({ path: 'a/../../etc/passwd', type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0, linkTarget: null })).toThrow(/refusing/);
   });
 });
+
+function walkTar(bytes: Uint8Array): ReturnType<typeof decodeEntries> {
+  const walker = new TarWalker({ keepEntries: true });
+  walker.push(bytes);
+  walker.finish();
+  return decodeEntries(encodeEntries(walker.entries));
+}
 
 /** Walks a tar into entries, sent through the entry codec as the layer worker sends them. */
 function entriesOfTar(path: string): ReturnType<typeof decodeEntries> {
