@@ -27,6 +27,7 @@ export class ModelBuilder {
   readonly documents: DocumentModel[] = [];
   readonly errors: InspectErrorInfo[] = [];
   readonly notes: string[] = [];
+  readonly #documentPaths = new Set<string>();
 
   constructor(
     public kind: SourceKind,
@@ -39,8 +40,11 @@ export class ModelBuilder {
     this.errors.push(toErrorInfo(error, path));
   }
 
+  /** Keeps a document for the raw views; the first one read at a path wins. */
   addDocument(document: DocumentModel): void {
-    if (!this.documents.some((known) => known.path === document.path)) this.documents.push(document);
+    if (this.#documentPaths.has(document.path)) return;
+    this.#documentPaths.add(document.path);
+    this.documents.push(document);
   }
 
   build(): SourceModel {
