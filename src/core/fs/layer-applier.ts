@@ -6,10 +6,14 @@
 import type { TarEntry } from '../types';
 import {
   type FileNode,
+  type PathStep,
   childPath,
+  climb,
   resolvePath,
   reversedComponents,
+  targetSteps,
   MAX_SYMLINKS,
+  PATH_MAX,
   pushAll,
 } from './file-node';
 import { baseName, cleanPath, parentPath, whiteoutTarget } from './whiteout';
@@ -62,11 +66,10 @@ export function emptyRoot(): Node {
 }
 
 /**
- * Linux's PATH_MAX: extracting a longer path fails (ENAMETOOLONG), so such a
- * member is not applied. The cap also bounds memory: without it a hostile
+ * PATH_MAX (file-node.ts) also bounds memory here: without it a hostile
  * layer with one very deep path would make O(depth²) bytes of node paths.
  */
-export const PATH_MAX = 4096;
+export { PATH_MAX };
 
 /** Member paths are cleaned by the tar walker; clean again only what does not look clean. */
 const UNCLEAN_PATH = /(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$/;
@@ -109,14 +112,14 @@ export class LayerApplier {
    */
   directory(path: string, create: boolean): Node | null {
     const stack: Node[] = [this.root];
-    const queue = reversedComponents(path);
+    const queue: PathStep[] = reversedComponents(path);
     let linksFollowed = 0;
     while (queue.length > 0) {
-      const part = queue.pop() as string;
+      const part = queue.pop() as PathStep;
       const dir = stack[stack.length - 1];
       const children = dir.children as Map<string, Node>;
-      if (part === '..') {
-        if (stack.length > 1) stack.pop();
+      if (typeof part === 'number' || part === '..') {
+        climb(stack, typeof part === 'number' ? part : 1);
         continue;
       }
       const child = children.get(part);
@@ -127,7 +130,7 @@ export class LayerApplier {
       if (child?.type === 'symlink' && linksFollowed < MAX_SYMLINKS && child.linkTarget) {
         linksFollowed += 1;
         if (child.linkTarget.startsWith('/')) stack.length = 1;
-        pushAll(queue, reversedComponents(child.linkTarget));
+        pushAll(queue, targetSteps(child.linkTarget));
         continue;
       }
       const madePath = childPath(dir.path, part);
@@ -201,7 +204,8 @@ export class LayerApplier {
 
   /**
    * Applies an ordinary member (file, directory, link, device, fifo). Returns
-   * false when it cannot be applied: its path is longer than PATH_MAX.
+   * false when it cannot be applied: its path, or its link's target, is as
+   * long as PATH_MAX or longer (extraction fails on it with ENAMETOOLONG).
    */
   member(entry: TarEntry, entryIndex: number): boolean {
     const path = UNCLEAN_PATH.test(entry.path) ? cleanPath(entry.path) : entry.path;
@@ -210,6 +214,8 @@ export class LayerApplier {
       return true;
     }
     if (path.length > PATH_MAX) return false;
+    const isLink = entry.type === 'symlink' || entry.type === 'hardlink';
+    if (isLink && (entry.linkTarget ?? '').length >= PATH_MAX) return false;
     const dir = this.#parentDirectory(path);
     if (dir === null) return false;
     const children = dir.children as Map<string, Node>;

@@ -69,6 +69,16 @@ export async function readDockerArchive(builder: ModelBuilder, table: FileTable)
   // Entries naming the same config are one image with several tags (podman save of two tags).
   const byConfigPath = new Map<string, ImageModel>();
   const byConfigDigest = new Map<string, ImageModel>();
+  const refSets = new Map<ImageModel, Set<string>>();
+  const addRefs = (image: ImageModel, refs: string[]): void => {
+    const known = refSets.get(image) ?? new Set(image.refs);
+    refSets.set(image, known);
+    for (const ref of refs) {
+      if (known.has(ref)) continue;
+      known.add(ref);
+      image.refs.push(ref);
+    }
+  };
   for (const [position, entry] of entries.entries()) {
     const configPath = cleanTablePath(entry.Config);
     const known = byConfigPath.get(configPath);
@@ -77,8 +87,8 @@ export async function readDockerArchive(builder: ModelBuilder, table: FileTable)
       continue;
     }
     const image = await imageFromEntry(entry, configPath, position, readConfig, layerFromPath);
-    byConfigPath.set(configPath, image);
     const same = image.configDigest ? byConfigDigest.get(image.configDigest) : undefined;
+    byConfigPath.set(configPath, same ?? image);
     if (same) {
       addRefs(same, image.refs);
       continue;
@@ -87,10 +97,6 @@ export async function readDockerArchive(builder: ModelBuilder, table: FileTable)
     layout?.adopt(image);
     builder.images.push(image);
   }
-}
-
-function addRefs(image: ImageModel, refs: string[]): void {
-  for (const ref of refs) if (!image.refs.includes(ref)) image.refs.push(ref);
 }
 
 function parseDockerManifest(value: unknown): DockerArchiveDescriptor[] {

@@ -56,15 +56,19 @@ export async function readLegacyArchive(builder: ModelBuilder, table: FileTable,
   for (const id of tops) builder.images.push(await legacyImage(builder, id, tagsById.get(id) ?? [], layerJson, layerFromPath));
 }
 
-/** The ids from the first layer up to `topId`, following `parent` (a loop ends the chain). */
-function parentChain(topId: string, layerJson: Map<string, JsonObject>): string[] {
+/** Docker refuses images deeper than 125 layers; a longer chain is hostile, and each tag would repeat it. */
+const maxChainLength = 1024;
+
+/** The ids from the first layer up to `topId`, following `parent` (a loop ends the chain); `cut` when too long. */
+function parentChain(topId: string, layerJson: Map<string, JsonObject>): { chain: string[]; cut: boolean } {
   const chain: string[] = [];
   const seen = new Set<string>();
-  for (let id: string | undefined = topId; id && !seen.has(id); id = optionalString(layerJson.get(id) ?? {}, 'parent')) {
+  let id: string | undefined = topId;
+  for (; id && !seen.has(id) && chain.length < maxChainLength; id = optionalString(layerJson.get(id) ?? {}, 'parent')) {
     seen.add(id);
     chain.push(id);
   }
-  return chain.reverse();
+  return { chain: chain.reverse(), cut: Boolean(id) && !seen.has(id ?? '') };
 }
 
 async function legacyImage(
@@ -82,9 +86,19 @@ async function legacyImage(
   } catch (error) {
     builder.fail(error, `${topId}/json`);
   }
-  const chain = parentChain(topId, layerJson);
+  const { chain, cut } = parentChain(topId, layerJson);
+  const errors = cut
+    ? [
+        {
+          code: InspectErrorCode.TooLarge,
+          message: `${topId}/json: more than ${maxChainLength} parent layers; only the top ${maxChainLength} are listed`,
+          path: `${topId}/json`,
+        },
+      ]
+    : [];
   return {
     ...emptyImage(topId),
+    errors,
     refs,
     platform: config ? (parsePlatform(config) ?? null) : null,
     configPath: `${topId}/json`,
