@@ -32,6 +32,8 @@ const maxConfigBytes = 16 * 1024 * 1024;
 const maxTagPages = 100;
 /** A page of 100k tags is about 2 MB of JSON. */
 const maxTagPageBytes = 16 * 1024 * 1024;
+/** All pages together: the largest public repositories list a few 10k tags (under 1 MB). */
+const maxTagListBytes = 32 * 1024 * 1024;
 
 /** OCI digest grammar (descriptor.md "Digests"); anything else never goes into a URL. */
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
@@ -206,13 +208,15 @@ export async function listTags(
   const tags: string[] = [];
   const query = pageSize ? `?n=${pageSize}` : '';
   let path: string | null = `/v2/${locator.repository}/tags/list${query}`;
+  let total = 0;
   for (let page = 0; path !== null && page < maxTagPages; page += 1) {
     const response = await client.get(signal, {
       host: locator.apiHost,
       repository: locator.repository,
       path,
     });
-    const bytes = await readLimited(response, maxTagPageBytes, 'tag list', path);
+    const bytes = await readLimited(response, Math.min(maxTagPageBytes, maxTagListBytes - total), 'tag list', path);
+    total += bytes.length;
     const body = expectObject(parseJson(new TextDecoder().decode(bytes), path), path, 'the tag list');
     // `tags` is null for a repository without tags (distribution answers so).
     if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags)) {

@@ -62,6 +62,13 @@ describe('tag lists', () => {
     const undeclared = await thrown(listTags(signal, clientAnswering(() => json(big)), locator));
     expect(undeclared).toMatchObject({ code: 'too-large' });
   });
+
+  it('pages that never end stop at 32 MiB in all, as too large', async () => {
+    const page = JSON.stringify({ tags: Array.from({ length: 400_000 }, (_, i) => `tag-${i}`) });
+    const client = clientAnswering(() => json(page, { Link: '</v2/team/app/tags/list?last=x>; rel="next"' }));
+    const error = await thrown(listTags(signal, client, locator));
+    expect(error).toMatchObject({ code: 'too-large' });
+  });
 });
 
 describe('schema1 signed manifests', () => {
