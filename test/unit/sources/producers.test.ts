@@ -100,6 +100,17 @@ describe("go-containerregistry's tarball", () => {
   });
 });
 
+describe('an OCI layout listing a media type no spec defines', () => {
+  it('lists the entry as unknown and present, with no problem, beside the image', async () => {
+    const { report } = await analyseFixture('oci-unknown-type.tar');
+    expect(report.errors).toEqual([]);
+    expect(report.images).toHaveLength(1);
+    const entries = report.indexes[0].manifests;
+    expect(entries.map((entry) => entry.kind)).toEqual(['image', 'unknown']);
+    expect(entries[1].present).toBe(true);
+  });
+});
+
 describe('image archives whose members have unusual names or order', () => {
   /**
    * A docker-archive laid out like jib's: `config.json`, layers under names
