@@ -53,7 +53,16 @@ function newWalk(): Walk {
   return { visited: new Set(), images: new Map() };
 }
 
+/**
+ * `oci-layout` only declares the layout's version: a missing or broken one
+ * loses nothing that is shown, so it is a note, and the layout is read as 1.0.0.
+ */
 async function checkLayoutMarker(builder: ModelBuilder, table: FileTable): Promise<void> {
+  const readAs = 'the layout was read as image layout 1.0.0.';
+  if (!table.has('oci-layout')) {
+    builder.notes.push(`oci-layout is missing (it states the layout's version); ${readAs}`);
+    return;
+  }
   try {
     const text = await table.text('oci-layout');
     builder.addDocument({ path: 'oci-layout', digest: null, mediaType: null, role: 'oci-layout', text });
@@ -62,7 +71,7 @@ async function checkLayoutMarker(builder: ModelBuilder, table: FileTable): Promi
       throw new InspectError(InspectErrorCode.BadJson, 'oci-layout has no imageLayoutVersion', 'oci-layout');
     }
   } catch (error) {
-    builder.fail(error, 'oci-layout');
+    builder.notes.push(`${toErrorInfo(error, 'oci-layout').message}; ${readAs}`);
   }
 }
 
