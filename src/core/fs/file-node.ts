@@ -7,6 +7,7 @@
  */
 
 import type { EntryType, TarEntry } from '../types';
+import { WalkMemo } from './walk-memo';
 import { pathComponents } from './whiteout';
 
 /**
@@ -167,10 +168,23 @@ export function resolvePath(
 ): ResolveResult {
   const followFinal = options.followFinal ?? true;
   const maxLinks = options.maxLinks ?? MAX_SYMLINKS;
-  const stack: FileNode[] = [root];
-  const queue: PathStep[] = reversedComponents(path);
-  let linksFollowed = 0;
+  const components = reversedComponents(path).reverse();
+  // Only the components before the last: how the last is treated depends on the call.
+  const before = components.length - 1;
+  const memo = walksIn(root);
+  const start = memo.longestPrefix(components, Math.max(0, before));
+  const usable = start !== null && start.linksFollowed <= maxLinks;
+  const stack: FileNode[] = usable ? [...start.stack] : [root];
+  let linksFollowed = usable ? start.linksFollowed : 0;
+  const queue: PathStep[] = components.slice(usable ? start.consumed : 0).reverse();
+  let inputLeft = queue.length;
+  let followed = false;
   while (queue.length > 0) {
+    if (followed && queue.length === inputLeft) {
+      memo.record(components, components.length - inputLeft, stack, linksFollowed);
+      followed = false;
+    }
+    if (queue.length === inputLeft) inputLeft -= 1;
     const part = queue.pop() as PathStep;
     const dir = stack[stack.length - 1];
     if (dir.type !== 'dir' || dir.children === undefined) {
@@ -192,11 +206,27 @@ export function resolvePath(
       if (target === '' || target.length >= PATH_MAX) return { ok: false, reason: 'not-found', path: child.path };
       if (target.startsWith('/')) stack.length = 1;
       pushAll(queue, targetSteps(target));
+      followed = !isFinal;
       continue;
     }
     stack.push(child);
   }
   return { ok: true, node: stack[stack.length - 1] };
+}
+
+/**
+ * Remembered walks of each finished tree: a tree is never changed once its
+ * layer is applied (the next layer copies what it touches), so they stay true.
+ */
+const walksByRoot = new WeakMap<FileNode, WalkMemo<FileNode>>();
+
+function walksIn(root: FileNode): WalkMemo<FileNode> {
+  let memo = walksByRoot.get(root);
+  if (memo === undefined) {
+    memo = new WalkMemo<FileNode>();
+    walksByRoot.set(root, memo);
+  }
+  return memo;
 }
 
 /**

@@ -9,13 +9,13 @@ import {
   type PathStep,
   childPath,
   climb,
-  resolvePath,
   reversedComponents,
   targetSteps,
   MAX_SYMLINKS,
   PATH_MAX,
   pushAll,
 } from './file-node';
+import { WalkMemo } from './walk-memo';
 import { baseName, cleanPath, parentPath, whiteoutTarget } from './whiteout';
 
 /**
@@ -82,6 +82,7 @@ export class LayerApplier {
   readonly #id = nextApplierId++;
   #cachedParentPath: string | null = null;
   #cachedParent: Node | null = null;
+  readonly #walks = new WalkMemo<Node>();
 
   constructor(previousRoot: Node, layer: number) {
     this.#layer = layer;
@@ -111,10 +112,20 @@ export class LayerApplier {
    * would have a path longer than PATH_MAX.
    */
   directory(path: string, create: boolean): Node | null {
-    const stack: Node[] = [this.root];
-    const queue: PathStep[] = reversedComponents(path);
-    let linksFollowed = 0;
+    const components = reversedComponents(path).reverse();
+    const start = this.#walks.longestPrefix(components);
+    const stack: Node[] = start ? [...start.stack] : [this.root];
+    let linksFollowed = start?.linksFollowed ?? 0;
+    const queue: PathStep[] = components.slice(start?.consumed ?? 0).reverse();
+    // Input components not yet taken from the queue; link targets are pushed above them.
+    let inputLeft = queue.length;
+    let followed = false;
     while (queue.length > 0) {
+      if (followed && queue.length === inputLeft) {
+        this.#walks.record(components, components.length - inputLeft, stack, linksFollowed);
+        followed = false;
+      }
+      if (queue.length === inputLeft) inputLeft -= 1;
       const part = queue.pop() as PathStep;
       const dir = stack[stack.length - 1];
       const children = dir.children as Map<string, Node>;
@@ -129,17 +140,19 @@ export class LayerApplier {
       }
       if (child?.type === 'symlink' && linksFollowed < MAX_SYMLINKS && child.linkTarget) {
         linksFollowed += 1;
+        followed = true;
         if (child.linkTarget.startsWith('/')) stack.length = 1;
         pushAll(queue, targetSteps(child.linkTarget));
         continue;
       }
       const madePath = childPath(dir.path, part);
       if (!create || madePath.length > PATH_MAX) return null;
-      if (child !== undefined) this.#invalidateCache();
+      if (child !== undefined) this.#replaced(child);
       const made = newNode(part, madePath, true, this.#layer, this.#id);
       children.set(part, made);
       stack.push(made);
     }
+    if (followed) this.#walks.record(components, components.length, stack, linksFollowed);
     const found = stack[stack.length - 1];
     if (create) {
       for (const dir of stack) dir[WRITER] = this.#id;
@@ -147,6 +160,15 @@ export class LayerApplier {
       this.#cachedParent = found;
     }
     return found;
+  }
+
+  /**
+   * Something in the tree is replaced or removed. Remembered walks only stand
+   * on directories and symlinks, so only those can make them wrong.
+   */
+  #replaced(node: Node): void {
+    this.#invalidateCache();
+    if (node.type === 'dir' || node.type === 'symlink') this.#walks.clear();
   }
 
   /**
@@ -184,6 +206,7 @@ export class LayerApplier {
     if (dir === null || node === undefined) return;
     if (node[WRITER] !== this.#id) {
       dir.children?.delete(name);
+      this.#replaced(node);
     } else if (node.children !== undefined) {
       this.#removeLowerChildren(this.#ownChild(dir, node));
     }
@@ -196,8 +219,10 @@ export class LayerApplier {
       const dir = pending.pop() as Node;
       const children = dir.children as Map<string, Node>;
       for (const [name, child] of children) {
-        if (child[WRITER] !== this.#id) children.delete(name);
-        else if (child.children !== undefined) pending.push(this.#ownChild(dir, child));
+        if (child[WRITER] !== this.#id) {
+          children.delete(name);
+          this.#replaced(child);
+        } else if (child.children !== undefined) pending.push(this.#ownChild(dir, child));
       }
     }
   }
@@ -229,7 +254,7 @@ export class LayerApplier {
       updated[WRITER] = this.#id;
       return true;
     }
-    if (existing !== undefined) this.#invalidateCache();
+    if (existing !== undefined) this.#replaced(existing);
     const node = newNode(name, nodePath, entry.type === 'dir', this.#layer, this.#id);
     node[WRITER] = this.#id;
     this.#setMetadata(node, entry, entryIndex);
@@ -260,9 +285,9 @@ export class LayerApplier {
   #linkTo(node: Node, rawTarget: string): void {
     const targetPath = cleanPath(rawTarget);
     node.linkTarget = `/${targetPath}`;
-    const found = resolvePath(this.root, targetPath, { followFinal: false });
-    if (!found.ok) return;
-    const target = found.node;
+    // The parent as any lookup resolves it (remembered walks included); the last component is not followed.
+    const target = this.directory(parentPath(targetPath), false)?.children?.get(baseName(targetPath));
+    if (target === undefined) return;
     node.linkTarget = target.path;
     node.mode = target.mode;
     node.uid = target.uid;

@@ -207,6 +207,29 @@ describe('hostile trees', () => {
     expect(findNode(root, '/d/l/y')?.size).toBe(1);
   });
 
+  it('members, hard links and lookups through 40 chained 4 KiB symlinks land where the kernel puts them', () => {
+    const links = Array.from({ length: 40 }, (_, i) => `l:s${i}:${'x/../'.repeat(800)}s${i + 1}`);
+    const members = Array.from({ length: 500 }, (_, i) => (i % 2 ? `f:s0/f${i}:${i}` : `f:g${i}:1`));
+    const hardLinks = Array.from({ length: 200 }, (_, i) => `h:h${i}:s0/f1`);
+    const filesystem = new LayeredFilesystem();
+    // Re-pointing a link of the chain, later in the same layer, changes where the next members land.
+    filesystem.applyLayer(
+      layer('d:x', ...links, 'd:s40', ...members, ...hardLinks, 'f:s0/d/deep:2', 'd:elsewhere', 'l:s20:elsewhere', 'f:s0/after:3', 'h:h-after:s0/after'),
+    );
+    filesystem.applyLayer(layer('l:s20:s21', 'f:s0/later:4'));
+    const first = filesystem.rootAfter(0);
+    expect(findNode(first, '/s40/f1')?.size).toBe(1);
+    expect(findNode(first, '/s40/f499')?.size).toBe(499);
+    expect(findNode(first, '/h199')).toMatchObject({ type: 'hardlink', linkTarget: '/s40/f1', size: 1 });
+    expect(findNode(first, '/s40/d/deep')?.size).toBe(2);
+    expect(findNode(first, '/elsewhere/after')?.size).toBe(3);
+    expect(findNode(first, '/h-after')).toMatchObject({ linkTarget: '/elsewhere/after', size: 3 });
+    expect(resolvePath(first, '/s0/f3')).toMatchObject({ ok: false, reason: 'not-found' });
+    const second = filesystem.rootAfter(1);
+    expect(findNode(second, '/s40/later')?.size).toBe(4);
+    expect(resolvePath(second, '/s0/f3')).toMatchObject({ ok: true, node: { path: '/s40/f3' } });
+  });
+
   it('runs of .. in a symlink target climb as far as they say and stop at the root', () => {
     const root = mergeLayers([
       layer('f:etc/conf:7', 'd:a/b/c', 'l:a/b/c/up3:../../../etc', 'l:a/b/c/up2:../../x/../..', 'l:a/b/c/far:../../../../../../etc'),
