@@ -15,6 +15,7 @@ import {
   PATH_MAX,
   pushAll,
 } from './file-node';
+import { recomputeDirectorySizes } from './directory-sizes';
 import { WalkMemo } from './walk-memo';
 import { baseName, cleanPath, parentPath, whiteoutTarget } from './whiteout';
 
@@ -65,11 +66,6 @@ export function emptyRoot(): Node {
   return newNode('', '/', true, -1, 0);
 }
 
-/**
- * PATH_MAX (file-node.ts) also bounds memory here: without it a hostile
- * layer with one very deep path would make O(depth²) bytes of node paths.
- */
-export { PATH_MAX };
 
 /** Member paths are cleaned by the tar walker; clean again only what does not look clean. */
 const UNCLEAN_PATH = /(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$/;
@@ -109,7 +105,8 @@ export class LayerApplier {
    * With `create`, what is missing is created (and what is in the way
    * replaced) and the directories on the way count as written by this layer;
    * without, null is returned instead. Null too when a directory to create
-   * would have a path longer than PATH_MAX.
+   * would have a path longer than PATH_MAX (which also bounds memory: one very
+   * deep path would otherwise make O(depth²) bytes of node paths).
    */
   directory(path: string, create: boolean): Node | null {
     const components = reversedComponents(path).reverse();
@@ -303,29 +300,7 @@ export class LayerApplier {
 
   /** Recomputes directory sizes bottom-up, visiting only directories this layer copied. */
   finish(): Node {
-    const order: Node[] = [];
-    const pending: Node[] = [this.root];
-    while (pending.length > 0) {
-      const dir = pending.pop() as Node;
-      order.push(dir);
-      for (const child of (dir.children as Map<string, Node>).values()) {
-        if (child.children !== undefined && child[OWNER] === this.#id) pending.push(child);
-      }
-    }
-    for (let i = order.length - 1; i >= 0; i -= 1) {
-      let total = 0;
-      for (const child of (order[i].children as Map<string, Node>).values()) {
-        if (
-          child.type === 'dir' ||
-          child.type === 'file' ||
-          child.type === 'hardlink' ||
-          child.type === 'other'
-        ) {
-          total += child.size;
-        }
-      }
-      order[i].size = total;
-    }
+    recomputeDirectorySizes(this.root, (dir) => dir[OWNER] === this.#id);
     return this.root;
   }
 }
