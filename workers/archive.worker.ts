@@ -9,6 +9,7 @@ import {
   peekDecompressedStream,
   scanCompressedStream,
   TarStreamScanner,
+  type ScanOptions,
   type ScanOutcome,
 } from '../src/sources/archive/compressed-archive';
 import { MemberSpool } from './storage/member-spool';
@@ -26,10 +27,11 @@ export const archiveWorkerApi = {
     blob: Blob,
     name: string,
     onProgress: (progress: { read: number; uncompressed: number }) => void,
+    options: ScanOptions = {},
   ): Promise<ScanOutcome> {
     const report = throttle(onProgress, 100);
     const spool = new MemberSpool();
-    const scanner = new TarStreamScanner(() => spool.sink());
+    const scanner = new TarStreamScanner(() => spool.sink(), options);
     const outcome = await scanCompressedStream(blob.stream(), scanner, (read, uncompressed) =>
       report({ read, uncompressed }),
     );

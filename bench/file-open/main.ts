@@ -14,8 +14,8 @@ import { peekDecompressedStream, scanCompressedStream, TarStreamScanner } from '
 
 const environment: SourceEnvironment = {
   peekDecompressed: async (_signal, blob, length) => peekDecompressedStream(blob.stream(), length),
-  scanCompressedArchive: async (_signal, blob) =>
-    scanCompressedStream(blob.stream(), new TarStreamScanner(async () => new BlobInspector({ keepEntries: true }))),
+  scanCompressedArchive: async (_signal, blob, _name, options) =>
+    scanCompressedStream(blob.stream(), new TarStreamScanner(async () => new BlobInspector({ keepEntries: true }), options)),
   openRegistry: async () => {
     throw new Error('no registry in the benchmark');
   },

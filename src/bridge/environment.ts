@@ -109,9 +109,9 @@ export function createSourceEnvironment(settings: EnvironmentSettings, onScanPro
   return {
     peekDecompressed: (signal, blob, length) =>
       withArchiveWorker(signal, (api) => api.peekDecompressed(blob, length)),
-    scanCompressedArchive: (signal, blob, name) =>
+    scanCompressedArchive: (signal, blob, name, options) =>
       withArchiveWorker(signal, (api) =>
-        api.scanCompressedArchive(blob, name, proxy((progress) => onScanProgress?.(progress))),
+        api.scanCompressedArchive(blob, name, proxy((progress) => onScanProgress?.(progress)), options),
       ),
     openRegistry: async (signal, text) => {
       const client = createRegistryClient(settings, signal);

@@ -11,12 +11,13 @@ import type { SourceModel } from '../core/image/model';
 import { looksLikeTar } from '../core/tar/walker';
 import type { Compression } from '../core/types';
 import { listArchive, readBlobRange, tableFromFolder } from './archive/tar-archive';
-import type { ScanOutcome } from './archive/compressed-archive';
+import type { ScanOptions, ScanOutcome } from './archive/compressed-archive';
 import { tableFromScan } from './archive/compressed-archive';
-import { isDockerArchive, readDockerArchive } from './archive/docker-archive';
-import type { FileTable } from './file-table';
+import { archiveKind, type ArchiveKind } from './archive/archive-kind';
+import { readDockerArchive } from './archive/docker-archive';
+import { maxDocumentBytes, type FileTable } from './file-table';
 import { ModelBuilder } from './model-builder';
-import { isOciLayout, readOciLayout } from './archive/oci-layout';
+import { readOciLayout } from './archive/oci-layout';
 import { readJsonDocument, readSingleLayer } from './archive/single';
 
 /** What a person gave: a file, a folder, or a registry reference. */
@@ -30,18 +31,9 @@ export interface SourceEnvironment {
   /** The first bytes of the decompressed stream of a gzip/zstd file. */
   peekDecompressed(signal: AbortSignal, blob: Blob, length: number): Promise<Uint8Array>;
   /** One streaming pass over a compressed tar: its members, small ones kept, large ones inspected. */
-  scanCompressedArchive(signal: AbortSignal, blob: Blob, name: string): Promise<ScanOutcome>;
+  scanCompressedArchive(signal: AbortSignal, blob: Blob, name: string, options?: ScanOptions): Promise<ScanOutcome>;
   /** Reads a registry image. */
   openRegistry(signal: AbortSignal, reference: string): Promise<SourceModel>;
-}
-
-/** Names that only appear at the top of image archives (docker-archive and OCI layouts). */
-const imageMemberPattern =
-  /^(?:\.\/)?(?:manifest\.json|index\.json|oci-layout|repositories|blobs(?:\/.*)?|[0-9a-f]{64}(?:\.json|\.tar|\/.*)?)\/?$/;
-
-/** True when a tar member name is one that image archives have (and layers do not). */
-export function isImageArchiveMemberName(name: string): boolean {
-  return name === './' || imageMemberPattern.test(name);
 }
 
 /** Reads a source's metadata into a SourceModel. Cancellation rejects with AbortError. */
@@ -53,7 +45,8 @@ export async function openSource(
   if (input.kind === 'registry') return environment.openRegistry(signal, input.reference);
   if (input.kind === 'folder') {
     const builder = new ModelBuilder('oci-layout', input.name, null);
-    await readTable(builder, tableFromFolder(input.files));
+    const table = tableFromFolder(input.files);
+    await readTable(builder, table, archiveKind(table) === 'docker-archive' ? 'docker-archive' : 'oci-layout');
     return builder.build();
   }
   const { file } = input;
@@ -84,18 +77,26 @@ async function readFile(
   }
   if (looksLikeTar(head.subarray(0, 512))) {
     const listing = await listArchive(file, file.name);
-    if (!isImageArchiveMemberName(listing.names[0] ?? '')) {
-      builder.notes.push(`${file.name} has no image metadata (manifest.json, index.json): opened as a single layer.`);
+    const kind = archiveKind(listing.table);
+    if (kind === null) {
+      builder.notes.push(noMetadataNote(file.name));
       readSingleLayer(builder, { kind: 'blob', blob: file, path: file.name }, file.size, 'none');
       return;
     }
     if (listing.error) builder.errors.push(listing.error);
-    await readTable(builder, listing.table);
+    await readTable(builder, listing.table, kind);
     return;
   }
   const firstCharacter = new TextDecoder().decode(head).trimStart()[0];
   if (firstCharacter === '{' || firstCharacter === '[') {
     builder.kind = 'json';
+    if (file.size > maxDocumentBytes) {
+      throw new InspectError(
+        InspectErrorCode.TooLarge,
+        `${file.name} is ${file.size} bytes: JSON documents over ${maxDocumentBytes} bytes are not read (manifests, indexes and configs are kilobytes)`,
+        file.name,
+      );
+    }
     await readJsonDocument(builder, new Uint8Array(await file.arrayBuffer()));
     return;
   }
@@ -106,6 +107,15 @@ async function readFile(
   );
 }
 
+function noMetadataNote(name: string): string {
+  return `${name} has no image metadata (manifest.json, repositories, oci-layout or blobs/ among its members): opened as a single layer.`;
+}
+
+/**
+ * A compressed file is one stream, so all of its member names are known only
+ * after one pass over it; that pass keeps what an image archive needs. A plain
+ * layer turns out to have no marker and goes to the layer pipeline instead.
+ */
 async function readCompressed(
   signal: AbortSignal,
   builder: ModelBuilder,
@@ -113,38 +123,36 @@ async function readCompressed(
   compression: Compression,
   environment: SourceEnvironment,
 ): Promise<void> {
-  const head = await environment.peekDecompressed(signal, file, 512);
-  const firstName = looksLikeTar(head) ? tarName(head) : '';
-  if (!isImageArchiveMemberName(firstName)) {
-    readSingleLayer(builder, { kind: 'blob', blob: file, path: file.name }, file.size, compression);
+  const location = { kind: 'blob', blob: file, path: file.name } as const;
+  // Not a tar inside (or too broken to tell): the layer pipeline says what is wrong.
+  if (!looksLikeTar(await environment.peekDecompressed(signal, file, 512))) {
+    readSingleLayer(builder, location, file.size, compression);
     return;
   }
-  const scan = await environment.scanCompressedArchive(signal, file, file.name);
+  let scan = await environment.scanCompressedArchive(signal, file, file.name);
+  let table = tableFromScan(scan);
+  const kind = archiveKind(table);
+  if (kind === null) {
+    builder.notes.push(noMetadataNote(file.name));
+    readSingleLayer(builder, location, file.size, compression);
+    return;
+  }
+  if (scan.members.some((member) => member.skipped)) {
+    scan = await environment.scanCompressedArchive(signal, file, file.name, { inspectEveryMember: true });
+    table = tableFromScan(scan);
+  }
   builder.notes.push(`${file.name} is a ${compression}-compressed archive: it was read in one streaming pass.`);
   if (scan.error) builder.errors.push(scan.error);
-  await readTable(builder, tableFromScan(scan));
+  await readTable(builder, table, kind);
 }
 
-function tarName(header: Uint8Array): string {
-  const end = header.subarray(0, 100).indexOf(0);
-  return new TextDecoder().decode(header.subarray(0, end === -1 ? 100 : end));
-}
-
-async function readTable(builder: ModelBuilder, table: FileTable): Promise<void> {
-  if (isDockerArchive(table)) {
+async function readTable(builder: ModelBuilder, table: FileTable, kind: ArchiveKind | 'oci-layout'): Promise<void> {
+  if (kind === 'docker-archive') {
     builder.kind = 'docker-archive';
     await readDockerArchive(builder, table);
-  } else {
-    if (builder.kind !== 'oci-layout') builder.kind = 'oci-archive';
-    if (!isOciLayout(table)) {
-      builder.fail(
-        new InspectError(
-          InspectErrorCode.MissingMetadata,
-          `${builder.name} has neither manifest.json (docker-archive) nor index.json (OCI layout)`,
-          builder.name,
-        ),
-      );
-    }
-    await readOciLayout(builder, table);
+    return;
   }
+  // readOciLayout names a missing oci-layout or index.json itself.
+  builder.kind = kind;
+  await readOciLayout(builder, table);
 }

@@ -4,7 +4,7 @@
  * layouts, Docker 25+ archives and folders share.
  */
 import { InspectError, InspectErrorCode, toErrorInfo, type InspectErrorInfo } from '../core/errors';
-import { parseJson } from '../core/json';
+import { isObject, optionalString, parseJson } from '../core/json';
 import { isImageConfigMediaType, isLayerMediaType, isSchema1MediaType } from '../core/image/media-type';
 import { parseConfig, parseManifest, parsePlatform } from '../core/image/manifest';
 import type {
@@ -27,6 +27,7 @@ export class ModelBuilder {
   readonly documents: DocumentModel[] = [];
   readonly errors: InspectErrorInfo[] = [];
   readonly notes: string[] = [];
+  readonly #documentPaths = new Set<string>();
 
   constructor(
     public kind: SourceKind,
@@ -39,8 +40,11 @@ export class ModelBuilder {
     this.errors.push(toErrorInfo(error, path));
   }
 
+  /** Keeps a document for the raw views; the first one read at a path wins. */
   addDocument(document: DocumentModel): void {
-    if (!this.documents.some((known) => known.path === document.path)) this.documents.push(document);
+    if (this.#documentPaths.has(document.path)) return;
+    this.#documentPaths.add(document.path);
+    this.documents.push(document);
   }
 
   build(): SourceModel {
@@ -112,6 +116,7 @@ export interface ManifestContext {
  * Builds the image of a manifest whose bytes are known: verifies the
  * manifest digest, reads and verifies the config, and lays out the layers
  * with their expected DiffIDs. Problems become image errors, never throws.
+ * The caller adds the image to the builder (artifacts are listed, not added).
  */
 export async function imageFromManifest(
   builder: ModelBuilder,
@@ -122,7 +127,7 @@ export async function imageFromManifest(
   const text = new TextDecoder().decode(bytes);
   const image: ImageModel = {
     ...emptyImage(context.digest ?? context.path),
-    refs: context.refs,
+    refs: [...context.refs],
     manifestDigest: context.digest,
     manifestVerified: await verifyBytes(bytes, context.digest),
     manifestPath: context.path,
@@ -138,19 +143,17 @@ export async function imageFromManifest(
   let manifest: Manifest;
   try {
     const value = parseJson(text, context.path);
-    const mediaType = (value as { mediaType?: unknown }).mediaType;
-    if (typeof mediaType === 'string' && isSchema1MediaType(mediaType)) {
+    const mediaType = isObject(value) ? optionalString(value, 'mediaType') : undefined;
+    if (mediaType !== undefined && isSchema1MediaType(mediaType)) {
       builder.addDocument({ path: context.path, digest: context.digest, mediaType, role: 'manifest', text });
       image.manifestMediaType = mediaType;
       image.notes.push('Docker schema1 manifest: deprecated and unsupported by current tools; shown as is.');
-      builder.images.push(image);
       return image;
     }
     manifest = parseManifest(value, context.path);
   } catch (error) {
     builder.addDocument({ path: context.path, digest: context.digest, mediaType: null, role: 'manifest', text });
     image.errors.push(toErrorInfo(error, context.path));
-    builder.images.push(image);
     return image;
   }
   image.manifestMediaType = manifest.mediaType ?? null;
@@ -166,7 +169,6 @@ export async function imageFromManifest(
   if (manifest.layers.some((layer) => layer.mediaType && !isLayerMediaType(layer.mediaType))) {
     image.notes.push('Some layers have media types that are not filesystem layers (artifact blobs).');
   }
-  builder.images.push(image);
   return image;
 }
 

@@ -18,10 +18,15 @@ export function blobPath(digest: Digest): string {
   return `blobs/${algorithm}/${hex}`;
 }
 
-/** The digest that a `blobs/sha256/<hex>` or `<hex>.tar`/`<hex>.json` file name encodes, or null. */
+/**
+ * The digest that a file name in an archive encodes, or null:
+ * `blobs/sha256/<hex>` (OCI), `<hex>.tar` / `<hex>.json` (docker, skopeo),
+ * `sha256:<hex>` and `<hex>.tar.gz` (go-containerregistry's tarball, which
+ * names a layer by the digest of its stored, compressed bytes).
+ */
 export function digestFromPath(path: string): Digest | null {
   const blobMatch = /(?:^|\/)blobs\/sha256\/([0-9a-f]{64})$/.exec(path);
   if (blobMatch) return `sha256:${blobMatch[1]}`;
-  const fileMatch = /(?:^|\/)([0-9a-f]{64})(?:\.tar|\.json)?$/.exec(path);
+  const fileMatch = /(?:^|\/)(?:sha256:)?([0-9a-f]{64})(?:\.tar|\.tar\.gz|\.json)?$/.exec(path);
   return fileMatch ? `sha256:${fileMatch[1]}` : null;
 }

@@ -45,8 +45,8 @@ export async function fixtureFolder(name: string): Promise<SourceInput> {
 
 export const nodeEnvironment: SourceEnvironment = {
   peekDecompressed: async (_signal, blob, length) => peekDecompressedStream(blob.stream(), length),
-  scanCompressedArchive: async (_signal, blob) =>
-    scanCompressedStream(blob.stream(), new TarStreamScanner(async () => new BlobInspector({ keepEntries: true }))),
+  scanCompressedArchive: async (_signal, blob, _name, options) =>
+    scanCompressedStream(blob.stream(), new TarStreamScanner(async () => new BlobInspector({ keepEntries: true }), options)),
   openRegistry: async () => {
     throw new Error('no registry in this test');
   },

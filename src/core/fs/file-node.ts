@@ -7,6 +7,7 @@
  */
 
 import type { EntryType, TarEntry } from '../types';
+import { WalkMemo } from './walk-memo';
 import { pathComponents } from './whiteout';
 
 /**
@@ -112,6 +113,48 @@ export function reversedComponents(path: string): string[] {
 }
 
 /**
+ * Linux's PATH_MAX: symlink(2) and link(2) refuse a target this long or
+ * longer (ENAMETOOLONG), and extracting a longer path fails, so such members
+ * are never applied. The bound also keeps every lookup's work bounded: at
+ * most MAX_SYMLINKS targets, each under PATH_MAX bytes.
+ */
+export const PATH_MAX = 4096;
+
+/** One step of a path walk: a name, or a run of that many `..`. */
+export type PathStep = string | number;
+
+/** Steps of recently followed symlink targets: a layer follows the same link for every member beneath it. */
+const stepsByTarget = new Map<string, readonly PathStep[]>();
+const maxCachedTargets = 4096;
+
+/**
+ * The steps of a symlink target, in reverse (so `pop()` yields the next):
+ * `.` and empty components dropped, and each run of `..` one number, so that
+ * `../../…` costs one step however long it is.
+ */
+export function targetSteps(target: string): readonly PathStep[] {
+  const known = stepsByTarget.get(target);
+  if (known !== undefined) return known;
+  const steps: PathStep[] = [];
+  for (const part of pathComponents(target)) {
+    if (part === '' || part === '.') continue;
+    const last = steps[steps.length - 1];
+    if (part !== '..') steps.push(part);
+    else if (typeof last === 'number') steps[steps.length - 1] = last + 1;
+    else steps.push(1);
+  }
+  steps.reverse();
+  if (stepsByTarget.size >= maxCachedTargets) stepsByTarget.clear();
+  stepsByTarget.set(target, steps);
+  return steps;
+}
+
+/** Pops `count` directories off a walk's stack, never past the root. */
+export function climb<T>(stack: T[], count: number): void {
+  stack.length = Math.max(1, stack.length - count);
+}
+
+/**
  * Resolves an absolute (or root-relative) path in a merged tree the way the
  * kernel would inside a chroot at the image root: symlinks are followed,
  * relative targets against the symlink's directory and absolute ones against
@@ -125,17 +168,30 @@ export function resolvePath(
 ): ResolveResult {
   const followFinal = options.followFinal ?? true;
   const maxLinks = options.maxLinks ?? MAX_SYMLINKS;
-  const stack: FileNode[] = [root];
-  const queue = reversedComponents(path);
-  let linksFollowed = 0;
+  const components = reversedComponents(path).reverse();
+  // Only the components before the last: how the last is treated depends on the call.
+  const before = components.length - 1;
+  const memo = walksIn(root);
+  const start = memo.longestPrefix(components, Math.max(0, before));
+  const usable = start !== null && start.linksFollowed <= maxLinks;
+  const stack: FileNode[] = usable ? [...start.stack] : [root];
+  let linksFollowed = usable ? start.linksFollowed : 0;
+  const queue: PathStep[] = components.slice(usable ? start.consumed : 0).reverse();
+  let inputLeft = queue.length;
+  let followed = false;
   while (queue.length > 0) {
-    const part = queue.pop() as string;
+    if (followed && queue.length === inputLeft) {
+      memo.record(components, components.length - inputLeft, stack, linksFollowed);
+      followed = false;
+    }
+    if (queue.length === inputLeft) inputLeft -= 1;
+    const part = queue.pop() as PathStep;
     const dir = stack[stack.length - 1];
     if (dir.type !== 'dir' || dir.children === undefined) {
       return { ok: false, reason: 'not-a-directory', path: dir.path };
     }
-    if (part === '..') {
-      if (stack.length > 1) stack.pop();
+    if (typeof part === 'number' || part === '..') {
+      climb(stack, typeof part === 'number' ? part : 1);
       continue;
     }
     const child = dir.children.get(part);
@@ -147,14 +203,30 @@ export function resolvePath(
       linksFollowed += 1;
       if (linksFollowed > maxLinks) return { ok: false, reason: 'loop', path: child.path };
       const target = child.linkTarget ?? '';
-      if (target === '') return { ok: false, reason: 'not-found', path: child.path };
+      if (target === '' || target.length >= PATH_MAX) return { ok: false, reason: 'not-found', path: child.path };
       if (target.startsWith('/')) stack.length = 1;
-      pushAll(queue, reversedComponents(target));
+      pushAll(queue, targetSteps(target));
+      followed = !isFinal;
       continue;
     }
     stack.push(child);
   }
   return { ok: true, node: stack[stack.length - 1] };
+}
+
+/**
+ * Remembered walks of each finished tree: a tree is never changed once its
+ * layer is applied (the next layer copies what it touches), so they stay true.
+ */
+const walksByRoot = new WeakMap<FileNode, WalkMemo<FileNode>>();
+
+function walksIn(root: FileNode): WalkMemo<FileNode> {
+  let memo = walksByRoot.get(root);
+  if (memo === undefined) {
+    memo = new WalkMemo<FileNode>();
+    walksByRoot.set(root, memo);
+  }
+  return memo;
 }
 
 /**

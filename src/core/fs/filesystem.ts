@@ -68,8 +68,8 @@ export class LayeredFilesystem {
   /**
    * Indices of the members of layer `layer` that could not be applied
    * because their path (after following symlinked parents) is longer than
-   * PATH_MAX (4096), as extraction would fail on them; a UI lists them as
-   * problems.
+   * PATH_MAX (4096), or their link target is PATH_MAX long or longer, as
+   * extraction would fail on them (ENAMETOOLONG); a UI lists them as problems.
    */
   skippedEntries(layer: number): readonly number[] {
     return this.#skipped[layer] ?? [];

@@ -6,12 +6,17 @@
 import type { TarEntry } from '../types';
 import {
   type FileNode,
+  type PathStep,
   childPath,
-  resolvePath,
+  climb,
   reversedComponents,
+  targetSteps,
   MAX_SYMLINKS,
+  PATH_MAX,
   pushAll,
 } from './file-node';
+import { recomputeDirectorySizes } from './directory-sizes';
+import { WalkMemo } from './walk-memo';
 import { baseName, cleanPath, parentPath, whiteoutTarget } from './whiteout';
 
 /**
@@ -61,12 +66,6 @@ export function emptyRoot(): Node {
   return newNode('', '/', true, -1, 0);
 }
 
-/**
- * Linux's PATH_MAX: extracting a longer path fails (ENAMETOOLONG), so such a
- * member is not applied. The cap also bounds memory: without it a hostile
- * layer with one very deep path would make O(depth²) bytes of node paths.
- */
-export const PATH_MAX = 4096;
 
 /** Member paths are cleaned by the tar walker; clean again only what does not look clean. */
 const UNCLEAN_PATH = /(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$/;
@@ -79,6 +78,7 @@ export class LayerApplier {
   readonly #id = nextApplierId++;
   #cachedParentPath: string | null = null;
   #cachedParent: Node | null = null;
+  readonly #walks = new WalkMemo<Node>();
 
   constructor(previousRoot: Node, layer: number) {
     this.#layer = layer;
@@ -105,18 +105,29 @@ export class LayerApplier {
    * With `create`, what is missing is created (and what is in the way
    * replaced) and the directories on the way count as written by this layer;
    * without, null is returned instead. Null too when a directory to create
-   * would have a path longer than PATH_MAX.
+   * would have a path longer than PATH_MAX (which also bounds memory: one very
+   * deep path would otherwise make O(depth²) bytes of node paths).
    */
   directory(path: string, create: boolean): Node | null {
-    const stack: Node[] = [this.root];
-    const queue = reversedComponents(path);
-    let linksFollowed = 0;
+    const components = reversedComponents(path).reverse();
+    const start = this.#walks.longestPrefix(components);
+    const stack: Node[] = start ? [...start.stack] : [this.root];
+    let linksFollowed = start?.linksFollowed ?? 0;
+    const queue: PathStep[] = components.slice(start?.consumed ?? 0).reverse();
+    // Input components not yet taken from the queue; link targets are pushed above them.
+    let inputLeft = queue.length;
+    let followed = false;
     while (queue.length > 0) {
-      const part = queue.pop() as string;
+      if (followed && queue.length === inputLeft) {
+        this.#walks.record(components, components.length - inputLeft, stack, linksFollowed);
+        followed = false;
+      }
+      if (queue.length === inputLeft) inputLeft -= 1;
+      const part = queue.pop() as PathStep;
       const dir = stack[stack.length - 1];
       const children = dir.children as Map<string, Node>;
-      if (part === '..') {
-        if (stack.length > 1) stack.pop();
+      if (typeof part === 'number' || part === '..') {
+        climb(stack, typeof part === 'number' ? part : 1);
         continue;
       }
       const child = children.get(part);
@@ -126,17 +137,19 @@ export class LayerApplier {
       }
       if (child?.type === 'symlink' && linksFollowed < MAX_SYMLINKS && child.linkTarget) {
         linksFollowed += 1;
+        followed = true;
         if (child.linkTarget.startsWith('/')) stack.length = 1;
-        pushAll(queue, reversedComponents(child.linkTarget));
+        pushAll(queue, targetSteps(child.linkTarget));
         continue;
       }
       const madePath = childPath(dir.path, part);
       if (!create || madePath.length > PATH_MAX) return null;
-      if (child !== undefined) this.#invalidateCache();
+      if (child !== undefined) this.#replaced(child);
       const made = newNode(part, madePath, true, this.#layer, this.#id);
       children.set(part, made);
       stack.push(made);
     }
+    if (followed) this.#walks.record(components, components.length, stack, linksFollowed);
     const found = stack[stack.length - 1];
     if (create) {
       for (const dir of stack) dir[WRITER] = this.#id;
@@ -144,6 +157,15 @@ export class LayerApplier {
       this.#cachedParent = found;
     }
     return found;
+  }
+
+  /**
+   * Something in the tree is replaced or removed. Remembered walks only stand
+   * on directories and symlinks, so only those can make them wrong.
+   */
+  #replaced(node: Node): void {
+    this.#invalidateCache();
+    if (node.type === 'dir' || node.type === 'symlink') this.#walks.clear();
   }
 
   /**
@@ -181,6 +203,7 @@ export class LayerApplier {
     if (dir === null || node === undefined) return;
     if (node[WRITER] !== this.#id) {
       dir.children?.delete(name);
+      this.#replaced(node);
     } else if (node.children !== undefined) {
       this.#removeLowerChildren(this.#ownChild(dir, node));
     }
@@ -193,15 +216,18 @@ export class LayerApplier {
       const dir = pending.pop() as Node;
       const children = dir.children as Map<string, Node>;
       for (const [name, child] of children) {
-        if (child[WRITER] !== this.#id) children.delete(name);
-        else if (child.children !== undefined) pending.push(this.#ownChild(dir, child));
+        if (child[WRITER] !== this.#id) {
+          children.delete(name);
+          this.#replaced(child);
+        } else if (child.children !== undefined) pending.push(this.#ownChild(dir, child));
       }
     }
   }
 
   /**
    * Applies an ordinary member (file, directory, link, device, fifo). Returns
-   * false when it cannot be applied: its path is longer than PATH_MAX.
+   * false when it cannot be applied: its path, or its link's target, is as
+   * long as PATH_MAX or longer (extraction fails on it with ENAMETOOLONG).
    */
   member(entry: TarEntry, entryIndex: number): boolean {
     const path = UNCLEAN_PATH.test(entry.path) ? cleanPath(entry.path) : entry.path;
@@ -210,6 +236,8 @@ export class LayerApplier {
       return true;
     }
     if (path.length > PATH_MAX) return false;
+    const isLink = entry.type === 'symlink' || entry.type === 'hardlink';
+    if (isLink && (entry.linkTarget ?? '').length >= PATH_MAX) return false;
     const dir = this.#parentDirectory(path);
     if (dir === null) return false;
     const children = dir.children as Map<string, Node>;
@@ -223,7 +251,7 @@ export class LayerApplier {
       updated[WRITER] = this.#id;
       return true;
     }
-    if (existing !== undefined) this.#invalidateCache();
+    if (existing !== undefined) this.#replaced(existing);
     const node = newNode(name, nodePath, entry.type === 'dir', this.#layer, this.#id);
     node[WRITER] = this.#id;
     this.#setMetadata(node, entry, entryIndex);
@@ -254,9 +282,9 @@ export class LayerApplier {
   #linkTo(node: Node, rawTarget: string): void {
     const targetPath = cleanPath(rawTarget);
     node.linkTarget = `/${targetPath}`;
-    const found = resolvePath(this.root, targetPath, { followFinal: false });
-    if (!found.ok) return;
-    const target = found.node;
+    // The parent as any lookup resolves it (remembered walks included); the last component is not followed.
+    const target = this.directory(parentPath(targetPath), false)?.children?.get(baseName(targetPath));
+    if (target === undefined) return;
     node.linkTarget = target.path;
     node.mode = target.mode;
     node.uid = target.uid;
@@ -272,29 +300,7 @@ export class LayerApplier {
 
   /** Recomputes directory sizes bottom-up, visiting only directories this layer copied. */
   finish(): Node {
-    const order: Node[] = [];
-    const pending: Node[] = [this.root];
-    while (pending.length > 0) {
-      const dir = pending.pop() as Node;
-      order.push(dir);
-      for (const child of (dir.children as Map<string, Node>).values()) {
-        if (child.children !== undefined && child[OWNER] === this.#id) pending.push(child);
-      }
-    }
-    for (let i = order.length - 1; i >= 0; i -= 1) {
-      let total = 0;
-      for (const child of (order[i].children as Map<string, Node>).values()) {
-        if (
-          child.type === 'dir' ||
-          child.type === 'file' ||
-          child.type === 'hardlink' ||
-          child.type === 'other'
-        ) {
-          total += child.size;
-        }
-      }
-      order[i].size = total;
-    }
+    recomputeDirectorySizes(this.root, (dir) => dir[OWNER] === this.#id);
     return this.root;
   }
 }

@@ -4,6 +4,14 @@
  * it inflates; small members (manifests, configs) are kept, and every large
  * member streams straight into its own blob inspector (digest, inflate,
  * DiffID, entries) without being stored. Runs in a worker.
+ *
+ * What the archive is follows from all of its member names (archive-kind.ts),
+ * known only at the end of the pass: go-containerregistry and `docker save`
+ * write `manifest.json` last. Until a marker member has gone by, large
+ * members are inspected only when their names are the ones image archives
+ * give their blobs, so that a compressed plain layer costs one inflate and
+ * no hashing; the rare archive whose blobs go by under other names before its
+ * marker is scanned again with `inspectEveryMember`.
  */
 import { sniffCompression } from '../../core/codec/compression';
 import { createNativeGunzip, inputPieces, type DataHandler, type StreamDecoder } from '../../core/codec/gzip';
@@ -12,6 +20,7 @@ import { TarWalker } from '../../core/tar/walker';
 import type { BlobResult, Compression, EntryType, TarEntry } from '../../core/types';
 import { createZstdDecoder } from '../../core/codec/zstd';
 import { cleanTablePath, FileTable, resolveLinkTarget, type TableFile } from '../file-table';
+import { isArchiveMarker, looksLikeImageMember } from './archive-kind';
 
 /** A member seen by the scan: its bytes when small, its inspection when large. */
 export interface ScannedMember {
@@ -24,6 +33,14 @@ export interface ScannedMember {
   result: BlobResult | null;
   /** The member's stored bytes kept on disk by the sink (so files can be read later), or null. */
   spooled: Blob | null;
+  /** True for a large member that was neither kept nor inspected (see `ScanOptions`). */
+  skipped: boolean;
+}
+
+/** How a scan treats the large members it meets before any image-archive marker. */
+export interface ScanOptions {
+  /** Inspect every large member, whatever its name (the second pass over an unusual archive). */
+  inspectEveryMember?: boolean;
 }
 
 /** The members of a compressed archive, and the problem that ended the scan early, if any. */
@@ -66,9 +83,12 @@ export class TarStreamScanner {
   #keptTotal = 0;
   #position = 0;
   #error: InspectErrorInfo | null = null;
+  /** A member that makes the tar an image archive has gone by (or every member is wanted). */
+  #markerSeen: boolean;
 
-  constructor(createSink: (path: string) => Promise<MemberSink>) {
+  constructor(createSink: (path: string) => Promise<MemberSink>, options: ScanOptions = {}) {
     this.#createSink = createSink;
+    this.#markerSeen = options.inspectEveryMember === true;
   }
 
   /** Decompressed bytes consumed so far. */
@@ -100,6 +120,8 @@ export class TarStreamScanner {
         await this.#fail(error);
       }
     }
+    // A tar without any marker is a plain layer: its kept members are of no use to anyone.
+    if (!this.#markerSeen) for (const member of this.#members) member.bytes = null;
     return { members: this.#members, error: this.#error };
   }
 
@@ -112,10 +134,17 @@ export class TarStreamScanner {
       bytes: null,
       result: null,
       spooled: null,
+      skipped: false,
     };
     this.#members.push(member);
+    const path = cleanTablePath(entry.path);
+    if (isArchiveMarker(path)) this.#markerSeen = true;
     if (entry.type !== 'file') return;
     const keep = entry.size <= keptMemberBytes && this.#keptTotal + entry.size <= keptTotalBytes;
+    if (!keep && !this.#markerSeen && !looksLikeImageMember(path)) {
+      member.skipped = true;
+      return;
+    }
     if (keep) {
       this.#keptTotal += entry.size;
       member.bytes = new Uint8Array(entry.size);

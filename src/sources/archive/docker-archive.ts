@@ -1,22 +1,31 @@
 /**
- * `docker save` / `podman save` / `skopeo copy docker-archive:` output, in all
- * its shapes (https://github.com/moby/moby/blob/master/image/spec/v1.2.md):
+ * `docker save` / `podman save` / `skopeo copy docker-archive:` output, and
+ * the go-containerregistry tarball, in all their shapes
+ * (https://github.com/moby/moby/blob/master/image/spec/v1.2.md):
  * - Docker 1.10–24 and skopeo/podman: `manifest.json` naming `<id>/layer.tar`
  *   or `<diffid>.tar` (skopeo adds `<id>/layer.tar` symlinks to those);
+ * - go-containerregistry (`crane pull`, kaniko `--tar-path`, ko, rules_docker):
+ *   the config as `sha256:<hex>`, layers as `<digest hex>.tar.gz`,
+ *   `manifest.json` written last;
  * - Docker 25+: an OCI layout plus `manifest.json` naming `blobs/sha256/<hex>`;
- * - the old format: `repositories` and `<id>/json` chained by `parent`.
+ * - the old format: `repositories` and `<id>/json` chained by `parent`
+ *   (docker-legacy.ts).
  * Several images (podman save -m) and several tags per image are entries of
- * manifest.json.
+ * manifest.json. Member order never matters: the table holds every member.
  */
 import { InspectError, InspectErrorCode, toErrorInfo } from '../../core/errors';
-import { expectObject, isObject, optionalString, optionalStringArray, parseJson } from '../../core/json';
+import { expectObject, optionalString, optionalStringArray, parseJson } from '../../core/json';
 import { MediaTypes } from '../../core/image/media-type';
 import { parseConfig, parsePlatform } from '../../core/image/manifest';
+import { sniffCompression } from '../../core/codec/compression';
 import type { ImageModel, LayerModel } from '../../core/image/model';
-import type { ConfigFile } from '../../core/types';
-import type { FileTable } from '../file-table';
-import { emptyImage, ModelBuilder } from '../model-builder';
-import { isOciLayout, readOciLayout } from './oci-layout';
+import type { Compression, ConfigFile } from '../../core/types';
+import { cleanTablePath, type FileTable } from '../file-table';
+import { emptyImage, type ModelBuilder } from '../model-builder';
+import { readOciLayout } from './oci-layout';
+import { readLegacyArchive, type LayerFromPath } from './docker-legacy';
+import { readEmbeddedLayout } from './docker-oci-side';
+import { readBlobRange } from './tar-archive';
 import { sha256Digest } from '../../core/codec/digest';
 import { digestFromPath, verifyBytes } from '../verify';
 
@@ -34,8 +43,9 @@ export function isDockerArchive(table: FileTable): boolean {
 
 /** Reads a docker-archive into `builder`. */
 export async function readDockerArchive(builder: ModelBuilder, table: FileTable): Promise<void> {
+  const layerFromPath = layerReader(table);
   if (!table.has('manifest.json')) {
-    await readLegacyArchive(builder, table);
+    await readLegacyArchive(builder, table, layerFromPath);
     return;
   }
   let entries: DockerArchiveDescriptor[];
@@ -45,17 +55,47 @@ export async function readDockerArchive(builder: ModelBuilder, table: FileTable)
     entries = parseDockerManifest(parseJson(text, 'manifest.json'));
   } catch (error) {
     builder.fail(error, 'manifest.json');
-    if (table.has('repositories')) {
+    if (table.has('oci-layout') || table.has('index.json')) {
+      builder.notes.push('manifest.json could not be read; the images were read from the OCI layout beside it (index.json).');
+      await readOciLayout(builder, table);
+    } else if (table.has('repositories')) {
       builder.notes.push('manifest.json could not be read; the images were found through `repositories`.');
-      await readLegacyArchive(builder, table);
+      await readLegacyArchive(builder, table, layerFromPath);
     }
     return;
   }
-  const layout = isOciLayout(table) ? await readEmbeddedLayout(builder, table) : null;
+  const layout = await readEmbeddedLayout(builder, table);
+  const readConfig = configReader(builder, table);
+  // Entries naming the same config are one image with several tags (podman save of two tags).
+  const byConfigPath = new Map<string, ImageModel>();
+  const byConfigDigest = new Map<string, ImageModel>();
+  const refSets = new Map<ImageModel, Set<string>>();
+  const addRefs = (image: ImageModel, refs: string[]): void => {
+    const known = refSets.get(image) ?? new Set(image.refs);
+    refSets.set(image, known);
+    for (const ref of refs) {
+      if (known.has(ref)) continue;
+      known.add(ref);
+      image.refs.push(ref);
+    }
+  };
   for (const [position, entry] of entries.entries()) {
-    const image = await imageFromEntry(builder, table, entry, position);
-    if (layout) adoptManifest(image, layout);
-    mergeOrAdd(builder, image);
+    const configPath = cleanTablePath(entry.Config);
+    const known = byConfigPath.get(configPath);
+    if (known) {
+      addRefs(known, entry.RepoTags);
+      continue;
+    }
+    const image = await imageFromEntry(entry, configPath, position, readConfig, layerFromPath);
+    const same = image.configDigest ? byConfigDigest.get(image.configDigest) : undefined;
+    byConfigPath.set(configPath, same ?? image);
+    if (same) {
+      addRefs(same, image.refs);
+      continue;
+    }
+    if (image.configDigest) byConfigDigest.set(image.configDigest, image);
+    layout?.adopt(image);
+    builder.images.push(image);
   }
 }
 
@@ -63,7 +103,7 @@ function parseDockerManifest(value: unknown): DockerArchiveDescriptor[] {
   if (!Array.isArray(value)) {
     throw new InspectError(InspectErrorCode.BadJson, 'manifest.json is not a list of images', 'manifest.json');
   }
-  return value.map((item, position) => {
+  return value.map((item: unknown, position) => {
     const object = expectObject(item, 'manifest.json', `entry ${position}`);
     const config = optionalString(object, 'Config');
     if (!config) {
@@ -77,161 +117,110 @@ function parseDockerManifest(value: unknown): DockerArchiveDescriptor[] {
   });
 }
 
-async function imageFromEntry(
-  builder: ModelBuilder,
-  table: FileTable,
-  entry: DockerArchiveDescriptor,
-  position: number,
-): Promise<ImageModel> {
-  const configPath = entry.Config.replace(/^\.\//, '');
-  const image: ImageModel = {
-    ...emptyImage(digestFromPath(configPath) ?? `manifest.json#${position}`),
-    refs: [...entry.RepoTags],
-    configDigest: digestFromPath(configPath),
-    configPath,
-  };
-  try {
-    const text = await table.text(configPath);
-    const bytes = new TextEncoder().encode(text);
-    image.configVerified = await verifyBytes(bytes, image.configDigest);
-    if (!image.configDigest) image.configDigest = await sha256Digest(bytes);
-    if (image.configVerified === 'mismatch') {
-      image.errors.push({
-        code: InspectErrorCode.DigestMismatch,
-        message: `${configPath}: the config's sha256 is ${await sha256Digest(bytes)}, not the one its name says`,
-        path: configPath,
-      });
+/** What reading one config file gave; shared by every entry that names it. */
+interface ConfigRead {
+  digest: string | null;
+  verified: ImageModel['configVerified'];
+  config: ConfigFile | null;
+  errors: ImageModel['errors'];
+}
+
+function configReader(builder: ModelBuilder, table: FileTable): (path: string) => Promise<ConfigRead> {
+  const reads = new Map<string, Promise<ConfigRead>>();
+  const read = async (path: string): Promise<ConfigRead> => {
+    const named = digestFromPath(path);
+    const outcome: ConfigRead = { digest: named, verified: 'unchecked', config: null, errors: [] };
+    try {
+      const text = await table.text(path);
+      const bytes = new TextEncoder().encode(text);
+      const computed = await sha256Digest(bytes);
+      outcome.verified = await verifyBytes(bytes, named);
+      outcome.digest = named ?? computed;
+      if (outcome.verified === 'mismatch') {
+        outcome.errors.push({
+          code: InspectErrorCode.DigestMismatch,
+          message: `${path}: the config's sha256 is ${computed}, not the one its name says`,
+          path,
+        });
+      }
+      builder.addDocument({ path, digest: outcome.digest, mediaType: MediaTypes.DockerConfig, role: 'config', text });
+      outcome.config = parseConfig(parseJson(text, path), path);
+    } catch (error) {
+      outcome.errors.push(toErrorInfo(error, path));
     }
-    builder.addDocument({ path: configPath, digest: image.configDigest, mediaType: MediaTypes.DockerConfig, role: 'config', text });
-    image.config = parseConfig(parseJson(text, configPath), configPath);
-    image.platform = parsePlatform(image.config) ?? null;
-  } catch (error) {
-    image.errors.push(toErrorInfo(error, configPath));
-  }
-  image.layers = entry.Layers.map((layerPath, index) =>
-    layerFromPath(table, layerPath.replace(/^\.\//, ''), index, image.config),
+    return outcome;
+  };
+  return (path) => {
+    let pending = reads.get(path);
+    if (!pending) {
+      pending = read(path);
+      reads.set(path, pending);
+    }
+    return pending;
+  };
+}
+
+async function imageFromEntry(
+  entry: DockerArchiveDescriptor,
+  configPath: string,
+  position: number,
+  readConfig: (path: string) => Promise<ConfigRead>,
+  layerFromPath: LayerFromPath,
+): Promise<ImageModel> {
+  const read = await readConfig(configPath);
+  const image: ImageModel = {
+    ...emptyImage(read.digest ?? `manifest.json#${position}`),
+    refs: [...new Set(entry.RepoTags)],
+    configDigest: read.digest,
+    configVerified: read.verified,
+    configPath,
+    config: read.config,
+    platform: read.config ? (parsePlatform(read.config) ?? null) : null,
+    errors: [...read.errors],
+  };
+  image.layers = await Promise.all(
+    entry.Layers.map((layerPath, index) => layerFromPath(cleanTablePath(layerPath), index, read.config)),
   );
   return image;
 }
 
-function layerFromPath(table: FileTable, path: string, index: number, config: ConfigFile | null): LayerModel {
-  const file = table.resolve(path);
-  const location = table.location(path);
-  return {
-    index,
-    mediaType: MediaTypes.DockerLayer,
-    digest: digestFromPath(file?.path ?? path),
-    size: file?.size ?? null,
-    expectedDiffId: config?.rootfs.diff_ids[index] ?? null,
-    location,
-    key: file?.path ?? path,
-    error: location ? null : `Layer ${path} named in manifest.json is not in the archive`,
+const layerMediaTypes: Record<Compression, string> = {
+  none: MediaTypes.DockerLayer,
+  gzip: MediaTypes.DockerLayerGzip,
+  zstd: MediaTypes.OciLayerZstd,
+};
+
+/**
+ * Layers of a docker-archive have no descriptor: their media type follows
+ * from their first bytes (go-containerregistry stores them gzipped, docker
+ * and skopeo uncompressed), read once per member.
+ */
+function layerReader(table: FileTable): LayerFromPath {
+  const compressions = new Map<string, Promise<Compression>>();
+  const compressionOf = (key: string, blob: Blob): Promise<Compression> => {
+    let pending = compressions.get(key);
+    if (!pending) {
+      pending = readBlobRange(blob, 0, 4).then(sniffCompression, () => 'none' as const);
+      compressions.set(key, pending);
+    }
+    return pending;
   };
-}
-
-/** Several manifest.json entries for the same config are one image with several tags. */
-function mergeOrAdd(builder: ModelBuilder, image: ImageModel): void {
-  const same = builder.images.find((known) => known.configDigest && known.configDigest === image.configDigest);
-  if (!same) {
-    builder.images.push(image);
-    return;
-  }
-  for (const ref of image.refs) if (!same.refs.includes(ref)) same.refs.push(ref);
-}
-
-/** Docker 25+: the OCI layout beside manifest.json gives each image its manifest digest. */
-async function readEmbeddedLayout(builder: ModelBuilder, table: FileTable): Promise<ModelBuilder> {
-  const layout = new ModelBuilder('oci-layout', builder.name, builder.size);
-  await readOciLayout(layout, table);
-  builder.indexes.push(...layout.indexes);
-  for (const document of layout.documents) builder.addDocument(document);
-  for (const error of layout.errors) builder.errors.push(error);
-  return layout;
-}
-
-function adoptManifest(image: ImageModel, layout: ModelBuilder): void {
-  const match = layout.images.find((candidate) => candidate.configDigest === image.configDigest);
-  if (!match) return;
-  image.id = match.id;
-  image.manifestDigest = match.manifestDigest;
-  image.manifestMediaType = match.manifestMediaType;
-  image.manifestVerified = match.manifestVerified;
-  image.manifestPath = match.manifestPath;
-  image.errors.push(...match.errors.filter((error) => error.path === match.manifestPath));
-  image.layers = image.layers.map((layer, index) => {
-    const described = match.layers[index];
-    return described ? { ...layer, mediaType: described.mediaType, digest: described.digest ?? layer.digest } : layer;
-  });
-  for (const entry of layout.indexes.flatMap((index) => index.manifests)) {
-    if (entry.imageId === match.id) entry.imageId = image.id;
-  }
-}
-
-/** The pre-1.10 format: `repositories` maps tags to ids; `<id>/json` chains layers by `parent`. */
-async function readLegacyArchive(builder: ModelBuilder, table: FileTable): Promise<void> {
-  const tagsById = new Map<string, string[]>();
-  if (table.has('repositories')) {
-    try {
-      const text = await table.text('repositories');
-      builder.addDocument({ path: 'repositories', digest: null, mediaType: null, role: 'repositories', text });
-      const repositories = expectObject(parseJson(text, 'repositories'), 'repositories', 'repositories');
-      for (const [repository, tags] of Object.entries(repositories)) {
-        if (!isObject(tags)) continue;
-        for (const [tag, id] of Object.entries(tags)) {
-          if (typeof id === 'string') tagsById.set(id, [...(tagsById.get(id) ?? []), `${repository}:${tag}`]);
-        }
-      }
-    } catch (error) {
-      builder.fail(error, 'repositories');
-    }
-  }
-  const layerJson = new Map<string, Record<string, unknown>>();
-  for (const path of table.paths()) {
-    const match = /^([0-9a-f]{64})\/json$/.exec(path);
-    if (!match) continue;
-    try {
-      layerJson.set(match[1], expectObject(parseJson(await table.text(path), path), path, 'the layer JSON'));
-    } catch (error) {
-      builder.fail(error, path);
-    }
-  }
-  const parents = new Set([...layerJson.values()].map((json) => optionalString(json, 'parent')));
-  const tops = tagsById.size > 0 ? [...tagsById.keys()] : [...layerJson.keys()].filter((id) => !parents.has(id));
-  if (tops.length === 0) {
-    builder.fail(
-      new InspectError(InspectErrorCode.MissingMetadata, 'The archive has neither manifest.json nor image JSON files', 'manifest.json'),
-    );
-  }
-  for (const id of tops) builder.images.push(legacyImage(builder, table, id, tagsById.get(id) ?? [], layerJson));
-}
-
-function legacyImage(
-  builder: ModelBuilder,
-  table: FileTable,
-  topId: string,
-  refs: string[],
-  layerJson: Map<string, Record<string, unknown>>,
-): ImageModel {
-  const chain: string[] = [];
-  for (let id: string | undefined = topId; id && !chain.includes(id); ) {
-    chain.unshift(id);
-    id = optionalString(layerJson.get(id) ?? {}, 'parent');
-  }
-  const top = layerJson.get(topId) ?? {};
-  let config: ConfigFile | null = null;
-  try {
-    // The old format has no image config: the top layer's JSON carries the runtime config, without DiffIDs.
-    config = parseConfig({ ...top, history: undefined, rootfs: { type: 'layers', diff_ids: [] } }, `${topId}/json`);
-  } catch (error) {
-    builder.fail(error, `${topId}/json`);
-  }
-  return {
-    ...emptyImage(topId),
-    refs,
-    platform: config ? (parsePlatform(config) ?? null) : null,
-    configPath: `${topId}/json`,
-    config,
-    layers: chain.map((id, index) => layerFromPath(table, `${id}/layer.tar`, index, null)),
-    notes: ['Old docker save format (before Docker 1.10): layers have no DiffIDs to verify against.'],
+  return async (path, index, config) => {
+    const file = table.resolve(path);
+    const location = table.location(path);
+    let compression: Compression = 'none';
+    if (location?.kind === 'scanned') compression = location.result.compression;
+    else if (location?.kind === 'blob') compression = await compressionOf(file?.path ?? path, location.blob);
+    const layer: LayerModel = {
+      index,
+      mediaType: layerMediaTypes[compression],
+      digest: digestFromPath(file?.path ?? path),
+      size: file?.size ?? null,
+      expectedDiffId: config?.rootfs.diff_ids[index] ?? null,
+      location,
+      key: file?.path ?? path,
+      error: location ? null : `Layer ${path} named in manifest.json is not in the archive`,
+    };
+    return layer;
   };
 }

@@ -6,10 +6,10 @@
  * are absent (other platforms) are listed as not present, not as errors.
  */
 import { InspectError, InspectErrorCode, toErrorInfo } from '../../core/errors';
-import { parseJson } from '../../core/json';
+import { expectObject, parseJson } from '../../core/json';
 import { classifyDocument, parseIndex } from '../../core/image/manifest';
 import { isIndexMediaType, isManifestMediaType, MediaTypes } from '../../core/image/media-type';
-import type { IndexEntryModel, IndexModel } from '../../core/image/model';
+import type { ImageModel, IndexEntryModel, IndexModel } from '../../core/image/model';
 import type { Descriptor, IndexManifest } from '../../core/types';
 import type { FileTable } from '../file-table';
 import { imageFromManifest, LayoutBlobs, type ModelBuilder } from '../model-builder';
@@ -39,19 +39,39 @@ export async function readOciLayout(builder: ModelBuilder, table: FileTable): Pr
     await recoverManifests(builder, blobs);
     return;
   }
-  await walkIndex(builder, blobs, index, { digest: null, path: 'index.json', top: true, refs: [] }, new Set(), 0);
+  await walkIndex(builder, blobs, index, { digest: null, path: 'index.json', top: true, refs: [] }, newWalk(), 0);
 }
 
+/** What one walk of a layout has met, so that each blob is read once however often it is listed. */
+interface Walk {
+  visited: Set<string>;
+  /** Images by manifest digest, with the refs they already have. */
+  images: Map<string, { image: ImageModel; refs: Set<string> }>;
+}
+
+function newWalk(): Walk {
+  return { visited: new Set(), images: new Map() };
+}
+
+/**
+ * `oci-layout` only declares the layout's version: a missing or broken one
+ * loses nothing that is shown, so it is a note, and the layout is read as 1.0.0.
+ */
 async function checkLayoutMarker(builder: ModelBuilder, table: FileTable): Promise<void> {
+  const readAs = 'the layout was read as image layout 1.0.0.';
+  if (!table.has('oci-layout')) {
+    builder.notes.push(`oci-layout is missing (it states the layout's version); ${readAs}`);
+    return;
+  }
   try {
     const text = await table.text('oci-layout');
     builder.addDocument({ path: 'oci-layout', digest: null, mediaType: null, role: 'oci-layout', text });
-    const marker = parseJson(text, 'oci-layout') as { imageLayoutVersion?: unknown };
+    const marker = expectObject(parseJson(text, 'oci-layout'), 'oci-layout', 'the layout marker');
     if (typeof marker.imageLayoutVersion !== 'string') {
       throw new InspectError(InspectErrorCode.BadJson, 'oci-layout has no imageLayoutVersion', 'oci-layout');
     }
   } catch (error) {
-    builder.fail(error, 'oci-layout');
+    builder.notes.push(`${toErrorInfo(error, 'oci-layout').message}; ${readAs}`);
   }
 }
 
@@ -69,7 +89,7 @@ async function walkIndex(
   blobs: LayoutBlobs,
   index: IndexManifest,
   context: IndexContext,
-  visited: Set<string>,
+  walk: Walk,
   depth: number,
 ): Promise<void> {
   const model: IndexModel = {
@@ -94,7 +114,7 @@ async function walkIndex(
       continue;
     }
     try {
-      await readEntry(builder, blobs, entry, context, visited, depth);
+      await readEntry(builder, blobs, entry, context, walk, depth);
     } catch (error) {
       builder.fail(error, blobPath(descriptor.digest));
     }
@@ -106,20 +126,24 @@ async function readEntry(
   blobs: LayoutBlobs,
   entry: IndexEntryModel,
   context: IndexContext,
-  visited: Set<string>,
+  walk: Walk,
   depth: number,
 ): Promise<void> {
   const { descriptor } = entry;
   const path = blobPath(descriptor.digest);
-  const known = builder.images.find((image) => image.manifestDigest === descriptor.digest);
+  const known = walk.images.get(descriptor.digest);
   if (known) {
-    entry.kind = 'image';
-    entry.imageId = known.id;
-    for (const ref of entryRefs(entry, context)) if (!known.refs.includes(ref)) known.refs.push(ref);
+    entry.kind = known.image.artifactType ? 'artifact' : 'image';
+    entry.imageId = known.image.id;
+    for (const ref of entryRefs(entry, context)) {
+      if (known.refs.has(ref)) continue;
+      known.refs.add(ref);
+      known.image.refs.push(ref);
+    }
     return;
   }
-  if (visited.has(descriptor.digest)) return;
-  visited.add(descriptor.digest);
+  if (walk.visited.has(descriptor.digest)) return;
+  walk.visited.add(descriptor.digest);
   const declaredKind = kindFromMediaType(descriptor);
   if (declaredKind === 'unknown' && descriptor.size > maxSniffBytes) return;
   const bytes = await blobs.bytes(descriptor.digest, 'The manifest');
@@ -147,7 +171,7 @@ async function readEntry(
     }
     const nested = parseIndex(value, path);
     const refs = entryRefs(entry, context);
-    await walkIndex(builder, blobs, nested, { digest: descriptor.digest, path, top: false, refs }, visited, depth + 1);
+    await walkIndex(builder, blobs, nested, { digest: descriptor.digest, path, top: false, refs }, walk, depth + 1);
     return;
   }
   if (kind !== 'manifest' && kind !== 'schema1') {
@@ -163,8 +187,9 @@ async function readEntry(
   });
   entry.imageId = image.id;
   entry.kind = image.artifactType ? 'artifact' : 'image';
+  walk.images.set(descriptor.digest, { image, refs: new Set(image.refs) });
   // Artifacts (signatures, SBOMs…) are listed in their index and documents, not as images.
-  if (image.artifactType) builder.images.splice(builder.images.indexOf(image), 1);
+  if (!image.artifactType) builder.images.push(image);
   if (!entry.platform && image.platform) entry.platform = image.platform;
 }
 
@@ -219,7 +244,7 @@ async function recoverManifests(builder: ModelBuilder, blobs: LayoutBlobs): Prom
     blobs,
     { schemaVersion: 2, manifests: found },
     { digest: null, path: 'index.json', top: true, refs: [] },
-    new Set(),
+    newWalk(),
     0,
   );
 }

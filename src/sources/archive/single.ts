@@ -2,7 +2,7 @@
  * Sources that are one thing: a single layer (`.tar`, `.tar.gz`, `.tar.zst`)
  * or a single JSON document (manifest, index, config, docker manifest.json).
  */
-import { parseJson } from '../../core/json';
+import { isObject, optionalString, parseJson } from '../../core/json';
 import { classifyDocument, documentMediaType, parseConfig, parseIndex, parseManifest, parsePlatform } from '../../core/image/manifest';
 import { MediaTypes } from '../../core/image/media-type';
 import type { BlobLocation, ImageModel } from '../../core/image/model';
@@ -47,8 +47,8 @@ export async function readJsonDocument(builder: ModelBuilder, bytes: Uint8Array)
     return;
   }
   const kind = classifyDocument(value);
-  const declared = (value as { mediaType?: unknown }).mediaType;
-  const mediaType = documentMediaType(kind, typeof declared === 'string' ? declared : undefined);
+  const declared = isObject(value) ? optionalString(value, 'mediaType') : undefined;
+  const mediaType = documentMediaType(kind, declared);
   try {
     if (kind === 'index') {
       builder.addDocument({ path, digest, mediaType, role: 'index', text });

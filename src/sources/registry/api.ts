@@ -7,10 +7,11 @@
 import { sha256Digest } from '../../core/codec/digest';
 import { InspectError, InspectErrorCode } from '../../core/errors';
 import { parseIndex } from '../../core/image/manifest';
-import { parseJson } from '../../core/json';
+import { expectObject, isObject, parseJson } from '../../core/json';
 import { MediaTypes } from '../../core/image/media-type';
 import type { Descriptor, Digest, MediaType, VerifyState } from '../../core/types';
 import type { Reference } from './reference';
+import { readLimited } from './body';
 import { RegistryHttpError, type RegistryClient } from './client';
 
 /** Every manifest kind we can show, best first (schema1 last: deprecated). */
@@ -29,6 +30,10 @@ const maxManifestBytes = 4 * 1024 * 1024;
 const maxConfigBytes = 16 * 1024 * 1024;
 /** Bounds tag-list paging against a registry that never stops. */
 const maxTagPages = 100;
+/** A page of 100k tags is about 2 MB of JSON. */
+const maxTagPageBytes = 16 * 1024 * 1024;
+/** All pages together: the largest public repositories list a few 10k tags (under 1 MB). */
+const maxTagListBytes = 32 * 1024 * 1024;
 
 /** OCI digest grammar (descriptor.md "Digests"); anything else never goes into a URL. */
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
@@ -66,48 +71,6 @@ export interface FetchedManifest {
   path: string;
 }
 
-async function readLimited(
-  response: Response,
-  limit: number,
-  what: string,
-  path: string,
-): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('Content-Length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel();
-    throw new InspectError(
-      InspectErrorCode.TooLarge,
-      `${path}: the ${what} is ${declared} bytes; at most ${limit} are read.`,
-      path,
-    );
-  }
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw new InspectError(
-        InspectErrorCode.TooLarge,
-        `${path}: the ${what} is over ${limit} bytes; stopped reading.`,
-        path,
-      );
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
-}
-
 /**
  * The bytes a schema1 signed manifest's digest covers: the JWS payload, i.e.
  * the text up to `formatLength` plus the decoded `formatTail` of the first
@@ -115,21 +78,22 @@ async function readLimited(
  */
 function schema1Payload(bytes: Uint8Array, text: string): Uint8Array | null {
   try {
-    const parsed = JSON.parse(text) as { signatures?: Array<{ protected?: string }> };
-    const protectedHeader = parsed.signatures?.[0]?.protected;
-    if (!protectedHeader) return bytes;
-    const header = JSON.parse(atob(base64FromUrl(protectedHeader))) as {
-      formatLength?: number;
-      formatTail?: string;
-    };
-    if (typeof header.formatLength !== 'number' || typeof header.formatTail !== 'string')
-      return null;
-    const tail = Uint8Array.from(atob(base64FromUrl(header.formatTail)), (char) =>
-      char.charCodeAt(0),
-    );
-    const payload = new Uint8Array(header.formatLength + tail.length);
-    payload.set(bytes.subarray(0, header.formatLength));
-    payload.set(tail, header.formatLength);
+    const parsed: unknown = JSON.parse(text);
+    const signatures = isObject(parsed) && Array.isArray(parsed.signatures) ? parsed.signatures : [];
+    const first: unknown = signatures[0];
+    const protectedHeader = isObject(first) ? first.protected : undefined;
+    if (protectedHeader === undefined) return bytes;
+    if (typeof protectedHeader !== 'string') return null;
+    const header: unknown = JSON.parse(atob(base64FromUrl(protectedHeader)));
+    if (!isObject(header)) return null;
+    const { formatLength, formatTail } = header;
+    // The payload is a prefix of the bytes received: a length past them is a lie, never an allocation.
+    if (typeof formatLength !== 'number' || !Number.isSafeInteger(formatLength)) return null;
+    if (formatLength < 0 || formatLength > bytes.length || typeof formatTail !== 'string') return null;
+    const tail = Uint8Array.from(atob(base64FromUrl(formatTail)), (char) => char.charCodeAt(0));
+    const payload = new Uint8Array(formatLength + tail.length);
+    payload.set(bytes.subarray(0, formatLength));
+    payload.set(tail, formatLength);
     return payload;
   } catch {
     return null;
@@ -145,7 +109,8 @@ function mediaTypeOf(contentType: string | null, text: string): MediaType | null
   const header = contentType?.split(';')[0]?.trim() ?? '';
   if (header && header !== 'application/json' && header !== 'text/plain') return header;
   try {
-    const declared = (JSON.parse(text) as { mediaType?: unknown }).mediaType;
+    const value: unknown = JSON.parse(text);
+    const declared = isObject(value) ? value.mediaType : undefined;
     return typeof declared === 'string' ? declared : header || null;
   } catch {
     return header || null;
@@ -243,15 +208,22 @@ export async function listTags(
   const tags: string[] = [];
   const query = pageSize ? `?n=${pageSize}` : '';
   let path: string | null = `/v2/${locator.repository}/tags/list${query}`;
+  let total = 0;
   for (let page = 0; path !== null && page < maxTagPages; page += 1) {
     const response = await client.get(signal, {
       host: locator.apiHost,
       repository: locator.repository,
       path,
     });
-    const body = parseJson(await response.text(), path) as { tags?: unknown };
-    if (Array.isArray(body.tags))
-      tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'));
+    const bytes = await readLimited(response, Math.min(maxTagPageBytes, maxTagListBytes - total), 'tag list', path);
+    total += bytes.length;
+    const body = expectObject(parseJson(new TextDecoder().decode(bytes), path), path, 'the tag list');
+    // `tags` is null for a repository without tags (distribution answers so).
+    if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags)) {
+      throw new InspectError(InspectErrorCode.BadJson, `${path}: "tags" is not a list`, path);
+    }
+    const listed: unknown[] = Array.isArray(body.tags) ? body.tags : [];
+    for (const tag of listed) if (typeof tag === 'string') tags.push(tag);
     path = nextPage(response.headers.get('Link'), locator.repository);
   }
   return tags;

@@ -4,6 +4,8 @@
  * Codes"), and the reference proxy's own refusals.
  */
 import { InspectError, InspectErrorCode } from '../../core/errors';
+import { isObject } from '../../core/json';
+import { readPrefix } from './body';
 
 /** What a failed request asked for (the parts messages name). */
 export interface FailedRequest {
@@ -58,15 +60,16 @@ export function registryError(message: string, path: string | null): InspectErro
 /** The first error of a distribution error body (`{"errors":[{code, message}]}`), shortened. */
 async function errorDetail(response: Response): Promise<string> {
   try {
-    const text = (await response.text()).slice(0, 2048);
-    const parsed = JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown }> };
-    const first = parsed.errors?.[0];
-    if (first && typeof first.code === 'string') {
+    const text = new TextDecoder().decode(await readPrefix(response, 2048));
+    const parsed: unknown = JSON.parse(text);
+    const errors = isObject(parsed) && Array.isArray(parsed.errors) ? parsed.errors : [];
+    const first: unknown = errors[0];
+    if (isObject(first) && typeof first.code === 'string') {
       const message = typeof first.message === 'string' ? `: ${first.message.slice(0, 200)}` : '';
-      return ` (${first.code}${message})`;
+      return ` (${first.code.slice(0, 80)}${message})`;
     }
   } catch {
-    // Not a distribution error body; the status says enough.
+    // Not a distribution error body (or cut at 2 KiB); the status says enough.
   }
   return '';
 }

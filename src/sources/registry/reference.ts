@@ -193,11 +193,17 @@ export function formatReference(reference: Reference): string {
   return `${reference.registry}/${reference.repository}${tag}${digest}`;
 }
 
-/** Short form people type (`alpine:3.20`, `ghcr.io/o/r:1`), as `docker` prints it. */
+/**
+ * Short form people type (`alpine:3.20`, `ghcr.io/o/r:1`), as `docker` prints
+ * it, except that `docker.io/` stays where the repository's first component
+ * would read as a host (`docker.io/li.brary/x`): the short form must parse
+ * back to the same image.
+ */
 export function familiarReference(reference: Reference): string {
   const full = formatReference(reference);
   if (reference.registry !== dockerHubRegistry) return full;
   const withoutHost = full.slice(dockerHubRegistry.length + 1);
+  if (reference.repository.includes('/') && looksLikeHost(reference.repository.split('/')[0])) return full;
   return withoutHost.startsWith('library/') && !reference.repository.slice(8).includes('/')
     ? withoutHost.slice(8)
     : withoutHost;

@@ -195,19 +195,68 @@ describe('resolvePath', () => {
 });
 
 describe('hostile trees', () => {
-  it('skips paths longer than PATH_MAX and bounds a 300,000-component symlink target', () => {
+  it('a 1 MiB ../../… symlink target is never made, so hard links and members through it do not follow it', () => {
+    const climbing = '../'.repeat(349_525);
+    const links = Array.from({ length: 200 }, (_, i) => `h:h${i}:d/l/x`);
+    const filesystem = new LayeredFilesystem();
+    filesystem.applyLayer(layer('d:d', `l:d/l:${climbing}`, 'f:x:5', ...links, 'f:d/l/y:1'));
+    const root = filesystem.rootAfter(0);
+    expect(filesystem.skippedEntries(0)).toEqual([1]);
+    expect(findNode(root, '/h0')).toMatchObject({ type: 'hardlink', linkTarget: '/d/l/x', size: 0 });
+    expect(findNode(root, '/d/l')?.type).toBe('dir');
+    expect(findNode(root, '/d/l/y')?.size).toBe(1);
+  });
+
+  it('members, hard links and lookups through 40 chained 4 KiB symlinks land where the kernel puts them', () => {
+    const links = Array.from({ length: 40 }, (_, i) => `l:s${i}:${'x/../'.repeat(800)}s${i + 1}`);
+    const members = Array.from({ length: 500 }, (_, i) => (i % 2 ? `f:s0/f${i}:${i}` : `f:g${i}:1`));
+    const hardLinks = Array.from({ length: 200 }, (_, i) => `h:h${i}:s0/f1`);
+    const filesystem = new LayeredFilesystem();
+    // Re-pointing a link of the chain, later in the same layer, changes where the next members land.
+    filesystem.applyLayer(
+      layer('d:x', ...links, 'd:s40', ...members, ...hardLinks, 'f:s0/d/deep:2', 'd:elsewhere', 'l:s20:elsewhere', 'f:s0/after:3', 'h:h-after:s0/after'),
+    );
+    filesystem.applyLayer(layer('l:s20:s21', 'f:s0/later:4'));
+    const first = filesystem.rootAfter(0);
+    expect(findNode(first, '/s40/f1')?.size).toBe(1);
+    expect(findNode(first, '/s40/f499')?.size).toBe(499);
+    expect(findNode(first, '/h199')).toMatchObject({ type: 'hardlink', linkTarget: '/s40/f1', size: 1 });
+    expect(findNode(first, '/s40/d/deep')?.size).toBe(2);
+    expect(findNode(first, '/elsewhere/after')?.size).toBe(3);
+    expect(findNode(first, '/h-after')).toMatchObject({ linkTarget: '/elsewhere/after', size: 3 });
+    expect(resolvePath(first, '/s0/f3')).toMatchObject({ ok: false, reason: 'not-found' });
+    const second = filesystem.rootAfter(1);
+    expect(findNode(second, '/s40/later')?.size).toBe(4);
+    expect(resolvePath(second, '/s0/f3')).toMatchObject({ ok: true, node: { path: '/s40/f3' } });
+  });
+
+  it('runs of .. in a symlink target climb as far as they say and stop at the root', () => {
+    const root = mergeLayers([
+      layer('f:etc/conf:7', 'd:a/b/c', 'l:a/b/c/up3:../../../etc', 'l:a/b/c/up2:../../x/../..', 'l:a/b/c/far:../../../../../../etc'),
+    ]);
+    expect(resolvePath(root, '/a/b/c/up3/conf')).toMatchObject({ ok: true, node: { path: '/etc/conf' } });
+    expect(resolvePath(root, '/a/b/c/far/conf')).toMatchObject({ ok: true, node: { path: '/etc/conf' } });
+    // `x` does not exist: the lookup fails there, as the kernel's does.
+    expect(resolvePath(root, '/a/b/c/up2')).toMatchObject({ ok: false, reason: 'not-found', path: '/a/x' });
+  });
+
+  it('skips paths and link targets as long as PATH_MAX or longer, as extraction fails on them (ENAMETOOLONG)', () => {
     const deepTarget = 'a/'.repeat(300_000);
     const deepPath = 'd/'.repeat(2_000) + 'file';
     const tooDeep = 'e/'.repeat(20_000) + 'file';
     const filesystem = new LayeredFilesystem();
-    filesystem.applyLayer(layer(`l:deep:${deepTarget}`, `f:${deepPath}:3`, `f:${tooDeep}:1`));
+    filesystem.applyLayer(
+      layer(`l:deep:${deepTarget}`, `f:${deepPath}:3`, `f:${tooDeep}:1`, `l:max:${'m'.repeat(4096)}`, `l:under:${'u'.repeat(4095)}`),
+    );
     filesystem.applyLayer(layer('f:deep/x:1', 'f:ok:1'));
     const root = filesystem.rootAfter(1);
     expect(resolvePath(root, `/${deepPath}`)).toMatchObject({ ok: true, node: { size: 3 } });
-    expect(filesystem.skippedEntries(0)).toEqual([2]);
-    expect(filesystem.skippedEntries(1)).toEqual([0]);
+    expect(filesystem.skippedEntries(0)).toEqual([0, 2, 3]);
+    expect(findNode(root, '/under')?.type).toBe('symlink');
+    expect(filesystem.skippedEntries(1)).toEqual([]);
     expect(findNode(root, '/ok')?.size).toBe(1);
-    expect(resolvePath(root, '/deep/x')).toMatchObject({ ok: false, reason: 'not-found' });
+    // The too-long link was never made, so deep/ is an ordinary directory.
+    expect(resolvePath(root, '/deep/x')).toMatchObject({ ok: true, node: { size: 1 } });
     const longest = Math.max(...mergedFileList(root).map((e) => e.path.length));
     expect(longest).toBeLessThanOrEqual(4096);
   });

@@ -141,6 +141,14 @@ describe('formatting helpers', () => {
     expect(familiarReference(parseReference('ghcr.io/o/r:1'))).toBe('ghcr.io/o/r:1');
   });
 
+  it('keeps docker.io/ in the short form where the first component would read as a host (found by fuzzing)', () => {
+    for (const input of ['docker.io/li.brary/alpine:latest', 'docker.io/docker.io/d:latest', 'docker.io/localhost/x:1']) {
+      const reference = parseReference(input);
+      expect(familiarReference(reference)).toBe(input);
+      expect(parseReference(familiarReference(reference))).toEqual(reference);
+    }
+  });
+
   it('tells loopback registries apart', () => {
     expect(isLoopbackHost('localhost:5000')).toBe(true);
     expect(isLoopbackHost('127.0.0.1:5000')).toBe(true);
