@@ -1,0 +1,46 @@
+/**
+ * `tarsier report`: the report.json the page saves, made from the same core
+ * in Node. The steps are the page's: the dispatcher reads the source's
+ * metadata, every layer goes once through the one-pass pipeline (worker
+ * threads here, Web Workers there), buildReport writes the report, and the
+ * analyses (efficiency, duplicates, findings and the content analysers) add
+ * their fields and the rules their verdicts.
+ */
+import { version } from '../../package.json';
+import { analyseSource, withAnalyses, type AnalysedReport } from '../core/analysis/analysed-report';
+import { CONTENT_ANALYSERS } from '../core/analysis/content-analysers';
+import type { RuleSet } from '../core/analysis/rules';
+import { buildReport } from '../core/image/report';
+import { openSource } from '../sources/index';
+import { closeDiskFiles } from './disk-file';
+import { runLayerPass } from './layer-pass';
+import { LayerStore } from './layer-store';
+import { inputFromPaths, nodeEnvironment } from './node-environment';
+
+/** Options of {@link reportFromPaths}. */
+export interface ReportOptions {
+  /** Rules to judge the images by (report `rules[]`), or null for none. */
+  rules: RuleSet | null;
+  /** Worker threads for the layer pass (default: one per core). */
+  threads?: number;
+}
+
+/** The report of the source at `paths` (one file, one folder, or an OCI layout's files). */
+export async function reportFromPaths(paths: readonly string[], options: ReportOptions): Promise<AnalysedReport> {
+  const started = performance.now();
+  const store = await LayerStore.create();
+  try {
+    const input = await inputFromPaths(paths);
+    const source = await openSource(new AbortController().signal, input, nodeEnvironment(store));
+    const results = await runLayerPass(source, store, options.threads);
+    const timings = { firstViewMs: null, analysisMs: null };
+    const report = buildReport({ source, results, timings, toolVersion: version });
+    const outcomes = await analyseSource(source, results, (image) => store.reader(image, results), CONTENT_ANALYSERS);
+    const analysed = withAnalyses(report, outcomes, options.rules);
+    analysed.timings = { firstViewMs: null, analysisMs: Math.round(performance.now() - started) };
+    return analysed;
+  } finally {
+    await closeDiskFiles();
+    await store.remove();
+  }
+}
