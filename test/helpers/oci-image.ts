@@ -20,6 +20,8 @@ export interface TestImage {
   read: ReadLayerBytes;
   /** How many bytes `read` has returned so far. */
   bytesRead(): number;
+  /** Every read so far. */
+  reads: { layer: number; offset: number; length: number }[];
 }
 
 /** The image tagged `tag` (org.opencontainers.image.ref.name) in the layout at `layout`. */
@@ -40,10 +42,12 @@ export function loadOciImage(layout: string, tag: string): TestImage {
   const filesystem = new LayeredFilesystem();
   for (const entries of layers) filesystem.applyLayer(entries);
   let total = 0;
+  const reads: TestImage['reads'] = [];
   const read: ReadLayerBytes = async (layer, offset, length) => {
     const bytes = tars[layer].slice(offset, offset + length);
     total += bytes.length;
+    reads.push({ layer, offset, length });
     return bytes;
   };
-  return { config, tars, layers, filesystem, read, bytesRead: () => total };
+  return { config, tars, layers, filesystem, read, bytesRead: () => total, reads };
 }

@@ -60,6 +60,15 @@ export interface DuplicateOptions {
 /** Bytes hashed per read: big files are read in pieces. */
 const READ_PIECE = 4 * 1024 * 1024;
 
+/**
+ * Neighbouring small candidates are read in one window: most candidates are
+ * small files that share their size (a distribution image's thousands of
+ * short text files), and one read per file would cost more than the hashing.
+ * A window spans at most READ_PIECE and skips at most WINDOW_GAP bytes of
+ * other members between two candidates.
+ */
+const WINDOW_GAP = 64 * 1024;
+
 interface Member {
   layer: number;
   offset: number;
@@ -93,6 +102,42 @@ async function hashMember(hasher: IHasher, read: ReadLayerBytes, member: Member,
   return `sha256:${hasher.digest('hex')}`;
 }
 
+/** Candidates in runs that one read covers (see WINDOW_GAP); a big file is a run of its own. */
+function windows(members: readonly Member[]): Member[][] {
+  const runs: Member[][] = [];
+  let run: Member[] = [];
+  for (const member of members) {
+    const first = run[0];
+    const last = run[run.length - 1];
+    const fits =
+      first !== undefined &&
+      member.layer === first.layer &&
+      member.offset - (last.offset + last.size) <= WINDOW_GAP &&
+      member.offset + member.size - first.offset <= READ_PIECE;
+    if (!fits && run.length > 0) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(member);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/** The digest of every member of a run, in order. */
+async function hashRun(hasher: IHasher, read: ReadLayerBytes, run: readonly Member[], signal?: AbortSignal): Promise<string[]> {
+  if (run.length === 1) return [await hashMember(hasher, read, run[0], signal)];
+  signal?.throwIfAborted();
+  const start = run[0].offset;
+  const last = run[run.length - 1];
+  const window = await read(run[0].layer, start, last.offset + last.size - start);
+  return run.map((member) => {
+    hasher.init();
+    hasher.update(window.subarray(member.offset - start, member.offset - start + member.size));
+    return `sha256:${hasher.digest('hex')}`;
+  });
+}
+
 /** Finds the duplicated contents of an image's layers (see the file comment). */
 export async function findDuplicates(
   filesystem: LayeredFilesystem,
@@ -104,14 +149,16 @@ export async function findDuplicates(
   const hasher = await createSHA256();
   const byContent = new Map<string, { size: number; copies: DuplicateCopy[] }>();
   let hashedBytes = 0;
-  for (const member of candidates) {
-    const digest = await hashMember(hasher, read, member, options.signal);
-    hashedBytes += member.size;
-    // Same digest and size: the size is part of the key so that a (theoretical) collision cannot merge sizes.
-    const key = `${member.size}:${digest}`;
-    const group = byContent.get(key) ?? { size: member.size, copies: [] };
-    group.copies.push({ path: member.path, layer: member.layer, visible: kept[member.layer].has(member.offset) });
-    byContent.set(key, group);
+  for (const run of windows(candidates)) {
+    const digests = await hashRun(hasher, read, run, options.signal);
+    run.forEach((member, index) => {
+      hashedBytes += member.size;
+      // The size is part of the key, so that a (theoretical) collision cannot merge two sizes.
+      const key = `${member.size}:${digests[index]}`;
+      const group = byContent.get(key) ?? { size: member.size, copies: [] };
+      group.copies.push({ path: member.path, layer: member.layer, visible: kept[member.layer].has(member.offset) });
+      byContent.set(key, group);
+    });
   }
   const groups: DuplicateGroup[] = [];
   for (const [key, { size, copies }] of byContent) {

@@ -1,7 +1,7 @@
 /**
  * Duplicates on an image made by umoci and Python's tarfile, checked against
  * the sha256 of every file of every layer extracted on its own by GNU tar:
- * the same groups, the same copies, and only same-size files read.
+ * the same groups, the same copies, and reads only around same-size files.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -74,10 +74,19 @@ describe('duplicates', () => {
     ]);
   });
 
-  it('reads only files that share their size with another', async () => {
-    const before = image.bytesRead();
+  it('reads only around files that share their size with another', async () => {
+    const before = image.reads.length;
     const duplicates = await findDuplicates(image.filesystem, image.read);
-    expect(image.bytesRead() - before).toBe(duplicates.hashedBytes);
+    const reads = image.reads.slice(before);
+    // Neighbouring candidates share one read, which skips at most 64 KiB of other members between them:
+    // the 1.2 MB core dump, of a size of its own, is never read.
+    expect(reads.length).toBeLessThan(duplicates.hashedFiles);
+    const core = image.layers[0].find((member) => member.path.startsWith('var/crash/core.'));
+    expect(core?.size).toBeGreaterThan(64 * 1024);
+    const start = core?.offset ?? 0;
+    expect(reads.filter((r) => r.layer === 0 && r.offset < start + (core?.size ?? 0) && start < r.offset + r.length)).toEqual([]);
+    const storedBytes = image.layers.flat().reduce((sum, entry) => sum + (entry.type === 'file' ? entry.size : 0), 0);
+    expect(reads.reduce((sum, r) => sum + r.length, 0)).toBeLessThan(storedBytes / 4);
     const stored = image.layers.flat().filter((entry) => entry.type === 'file' && entry.whiteout === null && entry.size > 0);
     const sizes = stored.map((entry) => entry.size);
     const shared = stored.filter((entry) => sizes.indexOf(entry.size) !== sizes.lastIndexOf(entry.size));
