@@ -15,7 +15,7 @@ import { FINDING_SEVERITIES } from '../core/analysis/finding';
 import type { RuleSet } from '../core/analysis/rules';
 import { parseRulesFile } from '../core/analysis/rules-file';
 import { toErrorInfo } from '../core/errors';
-import { reportFromPaths } from './report-command';
+import { reportFromPaths, type ReportPhases } from './report-command';
 
 const USAGE = `usage: tarsier report FILE… [--rules FILE] [--output FILE]
 
@@ -58,8 +58,9 @@ function parseArguments(argv: readonly string[]): Arguments {
 }
 
 /** One line per image and per rule, for a CI log. */
-function summary(report: AnalysedReport): string[] {
-  const lines = [`tarsier report: ${report.source.name} (${report.source.kind}), ${report.images.length} image(s)`];
+function summary(report: AnalysedReport, phases: ReportPhases): string[] {
+  const took = `layers read in ${phases.layersMs} ms, analysed in ${phases.analysisMs} ms`;
+  const lines = [`tarsier report: ${report.source.name} (${report.source.kind}), ${report.images.length} image(s); ${took}`];
   for (const image of report.images) {
     const name = image.refs[0] ?? image.manifestDigest ?? image.configDigest ?? 'image';
     const counts = FINDING_SEVERITIES.map((severity) => `${image.findings.filter((finding) => finding.severity === severity).length} ${severity}`);
@@ -87,8 +88,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let report: AnalysedReport;
+  let phases: ReportPhases;
   try {
-    report = await reportFromPaths(args.paths, { rules });
+    ({ report, phases } = await reportFromPaths(args.paths, { rules }));
   } catch (error) {
     process.stderr.write(`tarsier: ${toErrorInfo(error).message}\n`);
     return 2;
@@ -96,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const text = `${JSON.stringify(report, null, 2)}\n`;
   if (args.output === null) process.stdout.write(text);
   else await writeFile(args.output, text);
-  process.stderr.write(`${summary(report).join('\n')}\n`);
+  process.stderr.write(`${summary(report, phases).join('\n')}\n`);
   return report.rules?.some((rule) => !rule.pass) ? 1 : 0;
 }
 
