@@ -109,11 +109,12 @@ interface Visit {
 }
 
 /**
- * dive's VisitDepthChildFirst: children in sorted name order before their
- * parent, the root never. Iterative: a hostile path can be thousands deep.
+ * dive's VisitDepthChildFirst: children before their parent, the root never;
+ * in sorted name order when `sorted` (the order matters only where a visit
+ * can stop the walk). Iterative: a hostile path can be thousands deep.
  * `visit` returning false stops the walk (dive's visitor returning an error).
  */
-function visitChildFirst(root: DiveNode, visit: (visit: Visit) => boolean): void {
+function visitChildFirst(root: DiveNode, visit: (visit: Visit) => boolean, sorted = true): void {
   type Frame = { node: DiveNode; name: string; path: string; children: [string, DiveNode][] | null; next: number };
   const frame = (node: DiveNode, name: string, parentPath: string): Frame => ({
     node,
@@ -125,7 +126,10 @@ function visitChildFirst(root: DiveNode, visit: (visit: Visit) => boolean): void
   const stack: Frame[] = [{ node: root, name: '', path: '/', children: null, next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    top.children ??= [...top.node.children].sort(([a], [b]) => compareNames(a, b));
+    if (top.children === null) {
+      top.children = [...top.node.children];
+      if (sorted) top.children.sort(([a], [b]) => compareNames(a, b));
+    }
     if (top.next < top.children.length) {
       const [name, child] = top.children[top.next];
       top.next += 1;
@@ -149,6 +153,14 @@ function stack(lower: DiveNode, upper: DiveNode): void {
   });
 }
 
+/** True when a layer has a member dive takes for a whiteout (`.wh..wh..*` markers do not count: dive drops them). */
+function hasWhiteout(entries: readonly TarEntry[]): boolean {
+  return entries.some((entry) => {
+    const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+    return name.startsWith(WHITEOUT_PREFIX) && !name.startsWith(DOUBLE_WHITEOUT_PREFIX);
+  });
+}
+
 /** The sum of the header sizes of a node and everything beneath it. */
 function subtreeSize(node: DiveNode): number {
   let total = 0;
@@ -164,16 +176,17 @@ function subtreeSize(node: DiveNode): number {
 /** What dive's StackTreeRange(trees, 0, current − 1) gives, built up layer by layer. */
 class LowerLayers {
   readonly #trees: readonly DiveNode[];
-  readonly #tree: DiveNode;
+  #tree: DiveNode | null = null;
   #stackedUpTo = -1;
 
   constructor(trees: readonly DiveNode[]) {
     this.#trees = trees;
-    // dive copies the first tree and then stacks the range onto it, the first tree again included.
-    this.#tree = copyTree(trees[0]);
   }
 
+  /** Built on first use: only a whiteout needs it. */
   below(current: number): DiveNode {
+    // dive copies the first tree and then stacks the range onto it, the first tree again included.
+    this.#tree ??= copyTree(this.#trees[0]);
     while (this.#stackedUpTo < current - 1) {
       this.#stackedUpTo += 1;
       stack(this.#tree, this.#trees[this.#stackedUpTo]);
@@ -193,6 +206,7 @@ export function diveEfficiency(layers: readonly (readonly TarEntry[])[]): DiveEf
   const copies = new Map<string, { cumulative: number; smallest: number; count: number }>();
   const lower = trees.length > 0 ? new LowerLayers(trees) : null;
   trees.forEach((tree, current) => {
+    const sorted = hasWhiteout(layers[current]);
     visitChildFirst(tree, ({ node, name, path }) => {
       if (node.children.size > 0) return true;
       let size = node.size;
@@ -209,7 +223,7 @@ export function diveEfficiency(layers: readonly (readonly TarEntry[])[]): DiveEf
         record.count += 1;
       }
       return true;
-    });
+    }, sorted);
   });
   let smallestTotal = 0;
   let cumulativeTotal = 0;
