@@ -8,8 +8,8 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { BlobInspector, type BlobInspectorOptions } from '../core/blob-inspector';
-import { createFflateGunzip, looksLikeBomb, TRAILING_GZIP_DATA } from '../core/codec/gzip';
-import { toErrorInfo } from '../core/errors';
+import { createFflateGunzip, looksLikeBomb } from '../core/codec/gzip';
+import { InspectErrorCode, toErrorInfo } from '../core/errors';
 import { packEntries } from '../core/tar/entry-codec';
 import type { BlobResult } from '../core/types';
 import { readRange } from './disk-file';
@@ -58,12 +58,17 @@ class Keeper {
 
 async function inspectOnce(job: LayerJob, options: BlobInspectorOptions, keeper: Keeper | null): Promise<BlobResult> {
   const inspector = new BlobInspector({ ...options, keepEntries: true, onUncompressed: keeper?.write });
-  let next = readRange(job.path, job.start, Math.min(job.end, job.start + SLICE_SIZE));
-  for (let offset = job.start; offset < job.end; offset += SLICE_SIZE) {
-    const bytes = await next;
-    // One slice of read-ahead: the disk reads the next slice while this thread hashes and inflates.
-    if (offset + SLICE_SIZE < job.end) next = readRange(job.path, offset + SLICE_SIZE, Math.min(job.end, offset + 2 * SLICE_SIZE));
-    await inspector.write(bytes);
+  try {
+    let next = readRange(job.path, job.start, Math.min(job.end, job.start + SLICE_SIZE));
+    for (let offset = job.start; offset < job.end; offset += SLICE_SIZE) {
+      const bytes = await next;
+      // One slice of read-ahead: the disk reads the next slice while this thread hashes and inflates.
+      if (offset + SLICE_SIZE < job.end) next = readRange(job.path, offset + SLICE_SIZE, Math.min(job.end, offset + 2 * SLICE_SIZE));
+      await inspector.write(bytes);
+    }
+  } catch (error) {
+    inspector.cancel();
+    throw error;
   }
   return inspector.close();
 }
@@ -73,7 +78,7 @@ async function inspect(job: LayerJob): Promise<LayerJobReply> {
   try {
     let result = await inspectOnce(job, {}, keeper);
     // As in the page: DecompressionStream stops after the first gzip member; fflate reads them all.
-    if (result.compression === 'gzip' && result.error?.message.includes(TRAILING_GZIP_DATA)) {
+    if (result.compression === 'gzip' && result.error?.code === InspectErrorCode.GzipTrailingData) {
       keeper?.discard();
       keeper = job.keepPath === null ? null : new Keeper(job.keepPath);
       result = await inspectOnce(job, { gzip: createFflateGunzip }, keeper);
