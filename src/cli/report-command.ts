@@ -6,9 +6,12 @@
  * analyses (efficiency, duplicates, findings and the content analysers) add
  * their fields and the rules their verdicts.
  */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { version } from '../../package.json';
 import { analyseSource, withAnalyses, type AnalysedReport } from '../core/analysis/analysed-report';
-import { CONTENT_ANALYSERS } from '../core/analysis/content-analysers';
+import { contentAnalysers } from '../core/analysis/content-analysers';
+import { sqlJsReader } from '../core/analysis/packages/rpm-sqlite';
 import type { RuleSet } from '../core/analysis/rules';
 import { buildReport } from '../core/image/report';
 import { openSource } from '../sources/index';
@@ -16,6 +19,9 @@ import { closeDiskFiles } from './disk-file';
 import { runLayerPass } from './layer-pass';
 import { LayerStore } from './layer-store';
 import { inputFromPaths, nodeEnvironment } from './node-environment';
+
+/** rpmdb.sqlite through sql.js, its WebAssembly read from node_modules (on the first such database only). */
+const nodeSqlite = sqlJsReader(async () => readFile(createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm')));
 
 /** Options of {@link reportFromPaths}. */
 export interface ReportOptions {
@@ -44,7 +50,7 @@ export async function reportFromPaths(paths: readonly string[], options: ReportO
     const layersDone = performance.now();
     const timings = { firstViewMs: null, analysisMs: null };
     const report = buildReport({ source, results, timings, toolVersion: version });
-    const outcomes = await analyseSource(source, results, (image) => store.reader(image, results), CONTENT_ANALYSERS);
+    const outcomes = await analyseSource(source, results, (image) => store.reader(image, results), contentAnalysers({ sqlite: nodeSqlite }));
     const analysed = withAnalyses(report, outcomes, options.rules);
     const finished = performance.now();
     analysed.timings = { firstViewMs: null, analysisMs: Math.round(finished - started) };

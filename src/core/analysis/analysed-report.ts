@@ -75,7 +75,8 @@ export async function analyseSource(
     }
     const filesystem = new LayeredFilesystem();
     for (const entries of layers) filesystem.applyLayer(entries);
-    const analysis = await analyseImage({ filesystem, read: readerFor(image, index), config: image.config, signal }, analysers);
+    const input = { filesystem, read: readerFor(image, index), config: image.config, platform: image.platform, signal };
+    const analysis = await analyseImage(input, analysers);
     outcomes.push({ analysis });
   }
   return outcomes;

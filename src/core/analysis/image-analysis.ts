@@ -11,7 +11,7 @@
  */
 import { isAbortError, toErrorInfo, type InspectErrorInfo } from '../errors';
 import type { LayeredFilesystem } from '../fs/filesystem';
-import type { ConfigFile } from '../types';
+import type { ConfigFile, Platform } from '../types';
 import { diveEfficiency, type DiveEfficiency } from './dive-efficiency';
 import { findDuplicates, type Duplicates } from './duplicates';
 import { imageEfficiency, type Efficiency } from './efficiency';
@@ -29,6 +29,8 @@ export interface ImageAnalysisInput {
   filesystem: LayeredFilesystem;
   read: ReadLayerBytes;
   config: ConfigFile | null;
+  /** The image's platform (config, else index entry), or null. */
+  platform?: Platform | null;
   signal?: AbortSignal;
 }
 

@@ -8,13 +8,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../../package.json';
 import { analyseSource, withAnalyses } from '../../../src/core/analysis/analysed-report';
-import { CONTENT_ANALYSERS } from '../../../src/core/analysis/content-analysers';
+import { contentAnalysers } from '../../../src/core/analysis/content-analysers';
+import { sqlJsReader } from '../../../src/core/analysis/packages/rpm-sqlite';
 import type { ReadLayerBytes } from '../../../src/core/analysis/rootfs';
 import type { RuleSet } from '../../../src/core/analysis/rules';
 import { parseRulesFile } from '../../../src/core/analysis/rules-file';
@@ -71,7 +73,8 @@ async function expectedReport(input: SourceInput, archive: string, rules: RuleSe
     return (await (tars.get(layer.key) as Promise<Uint8Array>)).slice(offset, offset + length);
   };
   const report = buildReport({ source, results, timings: { firstViewMs: null, analysisMs: null }, toolVersion: version });
-  const outcomes = await analyseSource(source, results, readerFor, CONTENT_ANALYSERS);
+  const sqlite = sqlJsReader(async () => readFileSync(createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm')));
+  const outcomes = await analyseSource(source, results, readerFor, contentAnalysers({ sqlite }));
   return JSON.parse(JSON.stringify({ ...withAnalyses(report, outcomes, rules), timings: null }));
 }
 
