@@ -3,7 +3,8 @@
  * umoci layers that add keys and credentials and then delete them, a real
  * apt cache, a gcore core dump, setuid/world-writable files; every finding
  * checked against the layer tars and the rootfs `umoci unpack` makes, and no
- * secret value may appear in full anywhere in the findings.
+ * secret value may appear in full anywhere in the findings. The apt lists of
+ * a debootstrap + apt run come from the inside-the-image Debian fixture.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../../../src/core/analysis/finding';
 import { analyseImage } from '../../../../src/core/analysis/image-analysis';
 import { loadOciImage, type TestImage } from '../../../helpers/oci-image';
+import { regularFiles } from '../../../helpers/rootfs-files';
 
 let work: string;
 let image: TestImage;
@@ -106,6 +108,22 @@ describe('hygiene', () => {
     const deb = lstatSync(join(work, 'final/rootfs/var/cache/apt/archives/tarsier-demo_1.0_all.deb')).size;
     expect(byId('package-cache')[0].message).toContain(`1 file, `);
     expect(byId('package-cache')[0].message).toContain(`(${deb} bytes)`);
+  });
+
+  it('names the apt lists that debootstrap and apt left in the Debian fixture, as umoci unpack finds them', async () => {
+    const layout = join(work, 'debian');
+    execFileSync('mkdir', ['-p', layout]);
+    execFileSync('tar', ['-xf', join(__dirname, '../../../fixtures/generated/inside/debian.tar'), '-C', layout]);
+    execFileSync('umoci', ['unpack', '--image', `${layout}:tarsier/debian:12`, join(work, 'debian-unpacked')], { stdio: 'pipe' });
+    const debian = loadOciImage(layout, 'tarsier/debian:12');
+    const analysis = await analyseImage({ filesystem: debian.filesystem, read: debian.read, config: debian.config });
+    const lists = regularFiles(join(work, 'debian-unpacked/rootfs/var/lib/apt/lists')).filter((file) => file.stat.size > 0 && !file.path.endsWith('/lock'));
+    const bytes = lists.reduce((sum, file) => sum + file.stat.size, 0);
+    expect(lists.length).toBeGreaterThan(0);
+    const finding = analysis.findings.find((candidate) => candidate.id === 'package-cache' && candidate.path === '/var/lib/apt/lists');
+    expect(finding?.message).toContain(`${lists.length} files, `);
+    expect(finding?.message).toContain(`(${bytes} bytes)`);
+    expect(analysis.findings.filter((candidate) => candidate.id === 'setuid').map((candidate) => candidate.path)).toContain('/usr/bin/passwd');
   });
 
   it('says the image runs as root when its config sets no User', () => {
