@@ -43,6 +43,8 @@ export const InspectErrorCode = {
   Network: 'network',
   /** Image reference cannot be parsed. */
   BadReference: 'bad-reference',
+  /** A rules file (`.dive-ci` form) or a rules link does not parse. */
+  BadRules: 'bad-rules',
   /** The work was cancelled. */
   Aborted: 'aborted',
   /** A bug or an unexpected exception. */

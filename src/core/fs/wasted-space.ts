@@ -38,8 +38,11 @@ export interface WastedSpace {
   pathCount: number;
 }
 
-/** Content offsets the tree still reads, by layer. */
-function keptContents(root: FileNode, layerCount: number): Set<number>[] {
+/**
+ * Content offsets the tree still reads, by layer: a regular file member of
+ * layer L at offset O is shown by the tree exactly when `kept[L].has(O)`.
+ */
+export function keptContents(root: FileNode, layerCount: number): Set<number>[] {
   const kept = Array.from({ length: layerCount }, () => new Set<number>());
   const pending: FileNode[] = [root];
   while (pending.length > 0) {
