@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 // @ts-expect-error: the reference proxy is plain Node JavaScript without type declarations.
@@ -20,10 +21,31 @@ function registryProxy(): Plugin {
   };
 }
 
+/**
+ * The dev server injects each module's CSS as a `<style>` element, which the
+ * page's `style-src 'self'` blocks. Vite puts `html.cspNonce` on those
+ * elements, so the dev page's policy allows that one nonce (new at every
+ * start of the server) and nothing else: no 'unsafe-inline', and the built
+ * index.html keeps the policy exactly as written.
+ */
+function devStyleNonce(): Plugin {
+  const nonce = randomBytes(18).toString('base64');
+  return {
+    name: 'tarsier-dev-style-nonce',
+    apply: 'serve',
+    config: () => ({ html: { cspNonce: nonce } }),
+    transformIndexHtml(html) {
+      const policy = /(<meta\s+http-equiv="Content-Security-Policy"\s+content="[^"]*style-src 'self')/;
+      if (!policy.test(html)) throw new Error("index.html: no style-src 'self' in the Content-Security-Policy meta");
+      return html.replace(policy, `$1 'nonce-${nonce}'`);
+    },
+  };
+}
+
 export default defineConfig({
   // Relative asset URLs: the built site works from any sub-path of a static host.
   base: './',
-  plugins: [svelte(), registryProxy()],
+  plugins: [svelte(), registryProxy(), devStyleNonce()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   server: { host: '127.0.0.1' },
