@@ -30,6 +30,8 @@ export const systemPackages = [
   ['xz-utils', 'xz-compressed test inputs'],
   ['jq', 'the fixture scripts read JSON'],
   ['python3', 'Python tarfile archives and deterministic test data'],
+  ['diffutils', 'diff: the reference for the comparison line diff'],
+  ['patch', 'patch: applies the line diff, which must rebuild the other side'],
   ['binutils', 'readelf: the reference for the ELF summary'],
   ['bsdextrautils', 'hexdump: the reference for the hex view'],
   ['imagemagick', 'real PNG/JPEG/GIF/WebP files for the file-kind tests'],
