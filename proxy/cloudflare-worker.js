@@ -10,7 +10,8 @@
  * Deploy: `npx wrangler deploy proxy/cloudflare-worker.js --name tarsier-proxy`
  * (wrangler bundles rules.mjs, the allowlist and path rules shared with
  * server.mjs); extra registries go in the ALLOW variable (comma-separated
- * `host[:port]`).
+ * `host[:port]`). proxy/workerd.capnp runs this module under workerd as it
+ * is, which is how test/unit/proxy-contract.test.ts tests it.
  */
 import {
   corsHeaders,
