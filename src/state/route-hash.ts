@@ -92,8 +92,12 @@ export function parseRouteHash(hash: string): RouteParams {
         params.extra = { ...params.extra, [key]: value };
     }
   }
-  for (const key of KEY_ORDER) if (params[key] === undefined) delete params[key];
-  return params;
+  return withoutUndefined(params);
+}
+
+/** `params` without the keys whose value is undefined. */
+export function withoutUndefined(params: RouteParams): RouteParams {
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as RouteParams;
 }
 
 /** Formats params as `#/?key=value&…` (`#/` when empty). */

@@ -261,7 +261,7 @@ export async function listTags(
 function nextPage(link: string | null, repository: string): string | null {
   const match = link ? /<([^>]*)>\s*;\s*rel="?next"?/.exec(link) : null;
   if (!match) return null;
-  const target = new URL(match[1]!, 'http://registry.invalid');
+  const target = new URL(match[1], 'http://registry.invalid');
   if (target.host !== 'registry.invalid' || target.pathname !== `/v2/${repository}/tags/list`)
     return null;
   return `${target.pathname}${target.search}`;
