@@ -6,9 +6,9 @@
  */
 import { expose, transfer } from 'comlink';
 import { BlobInspector, type BlobInspectorOptions } from '../src/core/blob-inspector';
-import { createFflateGunzip, TRAILING_GZIP_DATA } from '../src/core/codec/gzip';
+import { createFflateGunzip } from '../src/core/codec/gzip';
 import { packEntries } from '../src/core/tar/entry-codec';
-import { toErrorInfo } from '../src/core/errors';
+import { InspectErrorCode, toErrorInfo } from '../src/core/errors';
 import type { BlobLocation } from '../src/core/image/model';
 import type { BlobResult } from '../src/core/types';
 import { registryBlobChunks, UrlAuth } from '../src/sources/registry/blob-stream';
@@ -78,7 +78,7 @@ const layerWorkerApi: LayerWorkerApi = {
     try {
       let result = await inspectOnce(location, report, { keepEntries: true }, auth, keep);
       // Browsers' DecompressionStream stops after the first gzip member; fflate reads them all.
-      if (result.compression === 'gzip' && result.error?.message.includes(TRAILING_GZIP_DATA)) {
+      if (result.compression === 'gzip' && result.error?.code === InspectErrorCode.TrailingData) {
         result = await inspectOnce(
           location,
           report,

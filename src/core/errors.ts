@@ -25,6 +25,12 @@ export const InspectErrorCode = {
   DigestMismatch: 'digest-mismatch',
   /** The gzip or zstd stream is corrupt. */
   BadCompression: 'bad-compression',
+  /**
+   * Data follows the end of the first gzip member: a multi-member gzip
+   * (`cat a.gz b.gz`), which the browser's DecompressionStream does not read
+   * and fflate does; the layer pipeline decodes such a layer again with fflate.
+   */
+  TrailingData: 'trailing-data',
   /** Output exceeded the configured bound (a decompression bomb). */
   TooLarge: 'too-large',
   /** A member name is absolute or climbs out with `..`. */
@@ -33,6 +39,8 @@ export const InspectErrorCode = {
   Unsupported: 'unsupported',
   /** A registry request failed. */
   Registry: 'registry',
+  /** The registry wants a login, or refused the username and password it was given. */
+  Unauthorized: 'unauthorized',
   /** The network request failed (CORS, offline, refused). */
   Network: 'network',
   /** Image reference cannot be parsed. */

@@ -36,9 +36,6 @@ export const MAX_INPUT_PIECE = 64 * 1024;
 /** Input pieces queued in a DecompressionStream at most (8 × 64 KiB). */
 const MAX_WRITES_IN_FLIGHT = 8;
 
-/** Marker in the message of the error raised for data after the first gzip member. */
-export const TRAILING_GZIP_DATA = 'data after the end of the first gzip member';
-
 /**
  * Input piece size once the data is seen to expand more than HIGH_RATIO×
  * (real layers expand 2–5×; a bomb of zeros ~1000×): 4 KiB then yields at
@@ -54,14 +51,19 @@ export function* inputPieces(chunk: Uint8Array, pieceSize = MAX_INPUT_PIECE): Ge
   }
 }
 
-/** Maps a zlib/DecompressionStream error to an InspectError (Truncated vs BadCompression). */
+/**
+ * Maps a zlib/DecompressionStream error to an InspectError: TrailingData
+ * (a second member follows), Truncated or BadCompression. The platform's
+ * errors carry no code, so their wording is all there is to go by here;
+ * from this point on the code says it.
+ */
 export function gzipError(error: unknown): InspectError {
   if (error instanceof InspectError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/junk|trailing/i.test(message)) {
     return new InspectError(
-      InspectErrorCode.BadCompression,
-      `gzip: ${TRAILING_GZIP_DATA} (${message})`,
+      InspectErrorCode.TrailingData,
+      `gzip: data after the end of the first gzip member (${message})`,
     );
   }
   if (/unexpected (end|eof)|truncat|incomplete|premature/i.test(message)) {

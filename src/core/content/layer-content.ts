@@ -8,7 +8,7 @@
  * `contentLayer`/`contentOffset` plus the size locate every regular file.
  */
 
-import { createFflateGunzip, createNativeGunzip, type DecoderFactory, TRAILING_GZIP_DATA } from '../codec/gzip';
+import { createFflateGunzip, createNativeGunzip, type DecoderFactory } from '../codec/gzip';
 import { InspectError, InspectErrorCode } from '../errors';
 import { type FileNode, resolvePath } from '../fs/file-node';
 import type { Compression } from '../types';
@@ -85,7 +85,7 @@ export async function decodeLayer(
   try {
     await decodeOnce(signal, stored, decoderFor(compression), sink);
   } catch (error) {
-    const retry = compression === 'gzip' && error instanceof InspectError && error.message.includes(TRAILING_GZIP_DATA);
+    const retry = compression === 'gzip' && error instanceof InspectError && error.code === InspectErrorCode.TrailingData;
     if (!retry) throw error;
     await decodeOnce(signal, stored, decoderFor(compression, true), sink);
   }

@@ -3,7 +3,7 @@
  * field names DESIGN.md fixes: automated checks and CI diffs read it.
  */
 import { toErrorInfo, type InspectErrorInfo } from '../errors';
-import { formatPlatform } from './manifest';
+import { formatPlatform } from './platform';
 import type { ImageModel, LayerModel, SourceKind, SourceModel } from './model';
 import type { BlobResult, Compression, Digest, VerifyState } from '../types';
 

@@ -8,7 +8,8 @@
  */
 import { InspectErrorCode } from '../../core/errors';
 import { parseJson } from '../../core/json';
-import { classifyDocument, formatPlatform, parseIndex } from '../../core/image/manifest';
+import { classifyDocument, parseIndex } from '../../core/image/manifest';
+import { platformMatches } from '../../core/image/platform';
 import { isIndexMediaType, isManifestMediaType, MediaTypes } from '../../core/image/media-type';
 import type { ImageModel, IndexEntryModel, SourceModel } from '../../core/image/model';
 import type { Descriptor, Platform } from '../../core/types';
@@ -220,9 +221,7 @@ function entryKind(descriptor: Descriptor): IndexEntryModel['kind'] {
 }
 
 function matches(platform: Platform | null, wanted: string | null): boolean {
-  if (!platform || !wanted) return false;
-  const text = formatPlatform(platform);
-  return text === wanted || (wanted.split('/').length === 2 && text.startsWith(`${wanted}/`));
+  return wanted !== null && platformMatches(platform, wanted);
 }
 
 async function readImage(
