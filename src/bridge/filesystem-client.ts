@@ -17,6 +17,7 @@ import type {
   ReadProgress,
   ResolveResponse,
   SaveRequest,
+  SearchHitRow,
   SearchResponse,
   TreeRow,
   TreeSort,
@@ -28,7 +29,7 @@ import { baseName } from '../core/fs/whiteout';
 import { offerFile, pickSaveTarget } from '../lib/save-stream';
 import { layerHeaderRefresher } from './blob-auth';
 
-export type { CacheMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView, WastedSpace };
+export type { CacheMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchHitRow, SearchResponse, TreeRow, TreeSort, TreeView, WastedSpace };
 
 /**
  * The worker rejects with plain InspectErrorInfo objects (comlink keeps their

@@ -5,7 +5,7 @@
  * worker's request and discards a file the save picker created. A cancelled
  * save, or a save picker the user closed (both AbortError), is not an error.
  */
-import { isAbortError } from '../core/errors';
+import { isAbortError } from '../../core/errors';
 
 /** A save job: resolves once the bytes are written, rejects with an AbortError when `signal` aborts. */
 export type SaveJob = (signal: AbortSignal) => Promise<unknown>;
