@@ -54,7 +54,7 @@ async function inspectOnce(
   const keeper = keep === null ? null : await LayerKeeper.start(keep);
   const inspector = new BlobInspector({
     ...options,
-    onProgress: (read, uncompressed) => report({ read, uncompressed }),
+    onProgress: (stored, uncompressed, entries) => report({ stored, uncompressed, entries }),
     onUncompressed: keeper?.write,
   });
   try {

@@ -21,6 +21,8 @@ import { headerRefresherFor } from './blob-auth';
 /** Workers are terminated after this long without work. */
 const IDLE_TIMEOUT_MS = 10_000;
 
+export type { LayerProgress };
+
 /** Options of a LayerPool. */
 export interface LayerPoolOptions {
   /** Idle time before a worker is terminated (default 10 s). */

@@ -9,7 +9,7 @@ import type { LayerModel, SourceModel } from '../core/image/model';
 import type { BlobResult } from '../core/types';
 import { buildReport, type LayerOutcome, type Report } from '../core/image/report';
 import { createSourceEnvironment } from '../bridge/environment';
-import { LayerPool } from '../bridge/layer-pool';
+import { LayerPool, type LayerProgress } from '../bridge/layer-pool';
 import { openSource, type SourceInput } from '../sources/index';
 import type { RouteParams } from './route-hash';
 import { JobBoard, LayerJob } from './jobs.svelte';
@@ -257,9 +257,9 @@ export class Inspector {
         job.succeed(location.result, now);
         return;
       }
-      const onProgress = (p: { read: number; uncompressed: number }): void => {
+      const onProgress = (progress: LayerProgress): void => {
         const at = performance.now();
-        job.progress(p.read, p.uncompressed, at);
+        job.progress(progress, at);
         board.tick(at);
       };
       const keep = { expectedDiffId: layer.expectedDiffId, sourceDiffIds };
