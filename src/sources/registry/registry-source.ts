@@ -28,13 +28,8 @@ export {
   type RegistryMode,
 } from './client';
 export type { RegistryCredentials } from './auth';
-export {
-  fetchManifest,
-  fetchSmallBlob,
-  listReferrers,
-  listTags,
-  manifestAccept,
-} from './api';
+export { fetchManifest, fetchSmallBlob, manifestAccept } from './api';
+export { listReferrers, listTags } from './listing';
 
 /** Options of sourceFromRegistry. */
 export interface RegistrySourceOptions {
