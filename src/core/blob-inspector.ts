@@ -1,5 +1,5 @@
 /**
- * One streaming pass over a blob (DESIGN.md, STYLE.md rule 8): the stored
+ * One streaming pass over a blob (ARCHITECTURE.md, "From a drop to the report"): the stored
  * bytes are hashed (Digest), their compression sniffed from the magic,
  * decompressed, hashed again (DiffID, OCI image-spec config.md § layer
  * DiffID) and walked as a tar, all as the bytes go by. Nothing scales with

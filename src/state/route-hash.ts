@@ -1,5 +1,5 @@
 /**
- * The link format of DESIGN.md "Links": `#/?key=value&…`. Parsing is lenient
+ * The link format of docs/contracts.md, "Links": `#/?key=value&…`. Parsing is lenient
  * (unknown keys are kept, invalid values dropped so their defaults apply);
  * formatting writes the keys in a fixed order and leaves `/ : @` unescaped so
  * that links stay readable (RFC 3986 §3.5 allows them in a fragment).

@@ -1,5 +1,5 @@
 /**
- * Hash routing (DESIGN.md "Links"): the hash is the single source of truth for
+ * Hash routing (docs/contracts.md, "Links"): the hash is the single source of truth for
  * what is shown. Navigating pushes a history entry, so back/forward work;
  * `replace` rewrites the current entry (canonicalising a link after a load).
  */

@@ -1,6 +1,6 @@
 /**
  * Resolves a link (`RouteParams`) against a loaded source: which image, which
- * platform, which layer and view, with DESIGN.md's defaults (the first image,
+ * platform, which layer and view, with the defaults of docs/contracts.md "Links" (the first image,
  * the host's platform or linux/amd64, the last layer, `overview`). Pure, so the
  * rules are tested without a browser.
  */
@@ -10,7 +10,7 @@ import type { RouteParams, ViewName } from './route-hash';
 
 export { formatPlatform };
 
-/** Platform assumed when the host's cannot be told (DESIGN.md "Links"). */
+/** Platform assumed when the host's cannot be told (docs/contracts.md, "Links"). */
 export const DEFAULT_PLATFORM = 'linux/amd64';
 
 /**

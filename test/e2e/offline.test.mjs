@@ -1,4 +1,4 @@
-// Offline (DESIGN.md): after the first load the app works without a network,
+// Offline (docs/contracts.md, "Automation hooks"): after the first load the app works without a network,
 // through public/sw.js. The sample image must open with the network gone.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

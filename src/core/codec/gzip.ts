@@ -4,7 +4,7 @@
  * in bounded pieces, so a decompression bomb streams through in flat memory.
  *
  * gzip (RFC 1952): `DecompressionStream('gzip')`, 2.6× faster than fflate on
- * this machine (PERF-NOTES.md). Browsers' DecompressionStream only accepts a
+ * this machine (docs/performance.md, "Decompression"). Browsers' DecompressionStream only accepts a
  * single gzip member (https://github.com/whatwg/compression/issues/42), so
  * fflate's Gunzip, which decodes concatenated members as `gzip -d` does, is
  * the fallback for multi-member layers. zstd decoders are in zstd.ts.

@@ -1,6 +1,6 @@
 /**
  * report.json (schema "tarsier.report/v1"), the machine-readable result whose
- * field names DESIGN.md fixes: automated checks and CI diffs read it.
+ * field names docs/contracts.md fixes: automated checks and CI diffs read it.
  */
 import { toErrorInfo, type InspectErrorInfo } from '../errors';
 import { formatPlatform } from './platform';

@@ -4,8 +4,8 @@
  * a multi-GB archive lists in milliseconds over `Blob.slice`.
  *
  * Headers are read in windows (1 MiB by default) and a window is reused while
- * the next header falls inside it: PERF-NOTES.md measured per-512-byte slices
- * 7× slower than 1 MiB windows.
+ * the next header falls inside it: per-512-byte slices were measured 7×
+ * slower than 1 MiB windows (docs/performance.md, "Reading blobs").
  */
 import { InspectError, InspectErrorCode, type InspectErrorInfo } from '../errors';
 import {

@@ -1,7 +1,7 @@
 /**
  * One "save" button group's state: whether a save is running, why the last
  * one failed, and a way to stop it. The save jobs (FilesystemClient.save*)
- * take an AbortSignal first (STYLE.md); cancelling aborts it, which stops the
+ * take an AbortSignal first (ARCHITECTURE.md, "Conventions"); cancelling aborts it, which stops the
  * worker's request and discards a file the save picker created. A cancelled
  * save, or a save picker the user closed (both AbortError), is not an error.
  */
