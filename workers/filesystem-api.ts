@@ -60,6 +60,7 @@ export type ResolveResponse = { path: string; row: TreeRow } | { error: string }
 /** One search hit, as it crosses to the page (without the worker-side entry index). */
 export type SearchHitRow = Omit<SearchHit, 'entryIndex'>;
 
+/** The hits of one search, and whether the limit cut them short. */
 export interface SearchResponse {
   hits: SearchHitRow[];
   capped: boolean;
