@@ -12,7 +12,7 @@ import svelteConfig from './svelte.config.js';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'node_modules/', 'test/fixtures/generated/', 'bench/file-open/', 'public/'],
+    ignores: ['dist/', 'node_modules/', 'test/fixtures/generated/'],
   },
   js.configs.recommended,
   ts.configs.strict,
