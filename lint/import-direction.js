@@ -40,7 +40,12 @@ export const LAYERS = {
   workers: { files: ['workers/'], values: ['workers', 'storage', 'sources', 'core', 'lib'], packages: ['comlink'] },
   storage: { files: ['workers/storage/'], values: ['storage', 'sources', 'core', 'lib'], types: ['workers'], packages: [] },
   sources: { files: ['src/sources/'], values: ['sources', 'core'], packages: [] },
-  core: { files: ['src/core/'], values: ['core'], packages: ['fflate', 'hash-wasm', 'zstddec'] },
+  core: {
+    files: ['src/core/'],
+    values: ['core'],
+    // Codecs and hashing; SQLite for rpm databases; the SPDX lists for SBOM licenses.
+    packages: ['fflate', 'hash-wasm', 'zstddec', 'sql.js', 'spdx-exceptions', 'spdx-license-ids'],
+  },
   lib: { files: ['src/lib/'], values: ['lib'], packages: [] },
   manifest: { files: ['package.json'], values: [], packages: [] },
 };
