@@ -72,7 +72,6 @@ for (let run = 0; run < runs; run += 1) {
 loads.push(loadavg()[0]);
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const base = median(times.none);
 const baseCpu = median(cpuTimes.none);
 const files = entries.filter((entry) => entry.type === 'file' && entry.size > 0);
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;

@@ -198,9 +198,9 @@ async function main() {
     targets: TARGETS,
     profiles: Object.fromEntries(profiled.map(([name, run]) => [name, { timings: run.timings, longTasks: run.longTasks.afterDrop, ...run.profile }])),
     rawRuns: {
-      app: appRuns.map(({ report, ...rest }) => ({ ...rest, longTasks: { ...rest.longTasks, tasks: rest.longTasks.tasks.slice(0, 50) } })),
+      app: appRuns.map(({ report: _report, ...rest }) => ({ ...rest, longTasks: { ...rest.longTasks, tasks: rest.longTasks.tasks.slice(0, 50) } })),
       native,
-      big: bigRuns.map(({ report, ...rest }) => ({ ...rest, longTasks: { ...rest.longTasks, tasks: rest.longTasks.tasks.slice(0, 50) } })),
+      big: bigRuns.map(({ report: _report, ...rest }) => ({ ...rest, longTasks: { ...rest.longTasks, tasks: rest.longTasks.tasks.slice(0, 50) } })),
     },
   };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2));

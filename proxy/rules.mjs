@@ -1,7 +1,7 @@
 /**
  * What the reference proxy lets through, kept apart from the plumbing so the
  * rules read in one place: which registries, which paths, which headers.
- * See proxy/README.md for the reasoning; DESIGN.md "Automation hooks" for the
+ * See proxy/README.md for the reasoning; docs/contracts.md "Automation hooks" for the
  * URL form `http://127.0.0.1:PORT/<host[:port]>/<path>`.
  */
 

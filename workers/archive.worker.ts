@@ -1,35 +1,26 @@
 /**
  * Worker for compressed outer archives (`docker save | gzip`): peeks at the
  * first decompressed bytes, and scans the whole archive in one streaming
- * pass (src/sources/archive/compressed-archive.ts). Thin: wiring only.
+ * pass (src/sources/archive/compressed-archive.ts). Thin: wiring only; the
+ * contract is workers/archive-api.ts.
  */
 import { expose, transfer } from 'comlink';
 import { packEntries } from '../src/core/tar/entry-codec';
-import {
-  peekDecompressedStream,
-  scanCompressedStream,
-  TarStreamScanner,
-  type ScanOptions,
-  type ScanOutcome,
-} from '../src/sources/archive/compressed-archive';
+import { peekDecompressedStream, scanCompressedStream, TarStreamScanner } from '../src/sources/archive/compressed-archive';
+import type { ArchiveWorkerApi } from './archive-api';
 import { MemberSpool } from './storage/member-spool';
 import { throttle } from './throttle';
 
-/** The API this worker exposes through comlink. */
-export const archiveWorkerApi = {
-  /** The first `length` decompressed bytes of `blob`. */
-  async peekDecompressed(blob: Blob, length: number): Promise<Uint8Array> {
+/** Progress posts at most this often: a scan is one long pass, and the header shows one number. */
+const PROGRESS_INTERVAL_MS = 100;
+
+const archiveWorkerApi: ArchiveWorkerApi = {
+  async peekDecompressed(blob, length) {
     return peekDecompressedStream(blob.stream(), length);
   },
 
-  /** Scans a compressed tar: small members kept, large ones inspected as they stream by. */
-  async scanCompressedArchive(
-    blob: Blob,
-    name: string,
-    onProgress: (progress: { read: number; uncompressed: number }) => void,
-    options: ScanOptions = {},
-  ): Promise<ScanOutcome> {
-    const report = throttle(onProgress, 100);
+  async scanCompressedArchive(blob, name, onProgress, options = {}) {
+    const report = throttle(onProgress, PROGRESS_INTERVAL_MS);
     const spool = new MemberSpool();
     const scanner = new TarStreamScanner(() => spool.sink(), options);
     const outcome = await scanCompressedStream(blob.stream(), scanner, (read, uncompressed) =>
@@ -48,7 +39,5 @@ export const archiveWorkerApi = {
     return transfer(outcome, buffers);
   },
 };
-
-export type ArchiveWorkerApi = typeof archiveWorkerApi;
 
 expose(archiveWorkerApi);

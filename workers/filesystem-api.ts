@@ -9,9 +9,9 @@ import type { ElfSummary } from '../src/core/content/elf';
 import type { FileKind } from '../src/core/content/file-kind';
 import type { FileListEntry, FileListView } from '../src/core/fs/file-list';
 import type { BlobLocation } from '../src/core/image/model';
-import type { SearchQuery } from '../src/core/fs/search';
+import type { SearchHit, SearchQuery } from '../src/core/fs/search';
 import type { TreeRow, TreeSort, TreeView } from '../src/core/fs/tree-rows';
-import type { Compression, EntryType, TarEntry } from '../src/core/types';
+import type { Compression, TarEntry } from '../src/core/types';
 import type { WastedSpace } from '../src/core/fs/wasted-space';
 
 export type { WastedSpace };
@@ -28,18 +28,18 @@ export interface LayerSource {
   location: BlobLocation | null;
   /** Compression found by the pipeline, or null when unknown. */
   compression: Compression | null;
-  /** DiffID computed by the pipeline (keys the decompressed-layer cache), or null. */
+  /** DiffID computed by the pipeline (names the layer's kept copy), or null. */
   diffId: string | null;
 }
 
 /**
  * How compressed layers are kept for file reads: `on-demand` decodes a layer
- * into the OPFS cache on its first read; `prefetch` also starts decoding every
+ * into OPFS (a kept layer) on its first read; `prefetch` also starts decoding every
  * compressed layer of a local file (largest first; registry layers are not
  * fetched again unasked) right after load; `off` decodes from the
  * layer's start on every read (no disk use; for comparison and as fallback).
  */
-export type CacheMode = 'on-demand' | 'prefetch' | 'off';
+export type KeepMode = 'on-demand' | 'prefetch' | 'off';
 
 /**
  * Fresh Authorization headers for registry layer `layer`, asked of the page
@@ -51,21 +51,16 @@ export type RefreshLayerHeaders = (layer: number) => Promise<Record<string, stri
 
 /** Options of {@link FilesystemWorkerApi.load}. */
 export interface LoadOptions {
-  cache?: CacheMode;
+  keep?: KeepMode;
 }
 
 /** Result of resolving a path with symlinks followed inside the image. */
 export type ResolveResponse = { path: string; row: TreeRow } | { error: string };
 
-/** One search hit. */
-export interface SearchHitRow {
-  path: string;
-  layer: number;
-  type: EntryType | 'whiteout' | 'opaque';
-  size: number;
-  survives: boolean;
-}
+/** One search hit, as it crosses to the page (without the worker-side entry index). */
+export type SearchHitRow = Omit<SearchHit, 'entryIndex'>;
 
+/** The hits of one search, and whether the limit cut them short. */
 export interface SearchResponse {
   hits: SearchHitRow[];
   capped: boolean;
@@ -123,6 +118,6 @@ export interface FilesystemWorkerApi {
   save(requestId: number, request: SaveRequest, target: WritableStream<Uint8Array> | null): Promise<File | null>;
   /** Aborts the call started with `requestId` (it rejects with an AbortError). */
   cancel(requestId: number): void;
-  /** Closes cached layers' file handles and deletes temporary download files. */
+  /** Closes kept layers' file handles and deletes temporary download files. */
   dispose(): Promise<void>;
 }

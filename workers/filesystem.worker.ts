@@ -76,7 +76,7 @@ const filesystemWorkerApi: FilesystemWorkerApi = {
     const layers = packed.map(({ encodedEntries, ...layer }) => ({ ...layer, entries: entriesOf({ entries: layer.entries, encodedEntries }) }));
     const filesystem = new LayeredFilesystem();
     for (const layer of layers) filesystem.applyLayer(layer.entries);
-    loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.cache, refreshHeaders ?? null), wasted: null };
+    loaded = { filesystem, rows: new TreeRows(filesystem), reader: new LayerReader(layers, options.keep, refreshHeaders ?? null), wasted: null };
   },
 
   async children(layer, view, directory, sort) {

@@ -10,10 +10,14 @@ import type { KeepRequest } from './storage/layer-store';
 
 export type { KeepRequest };
 
-/** Progress of one blob: stored bytes read, uncompressed bytes produced. */
+/** Progress of one blob, in the units of the estimator (src/state/progress-estimate.ts). */
 export interface LayerProgress {
-  read: number;
+  /** Stored bytes decoded so far. */
+  stored: number;
+  /** Uncompressed bytes produced so far. */
   uncompressed: number;
+  /** Tar members walked so far. */
+  entries: number;
 }
 
 /** What workers/layer.worker.ts exposes through comlink. */

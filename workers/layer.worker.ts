@@ -16,9 +16,9 @@ import type { LayerProgress, LayerWorkerApi } from './layer-api';
 import { LayerKeeper, type KeepRequest } from './storage/layer-store';
 import { throttle } from './throttle';
 
-/** Blob slices read per step: PERF-NOTES.md measured 4–8 MiB slices at a lower memory peak than blob.stream(). */
+/** Blob slices read per step: 4–8 MiB slices peak lower in memory than blob.stream(), at the same speed (docs/performance.md, "Reading blobs"). */
 const SLICE_SIZE = 4 * 1024 * 1024;
-/** PERF-NOTES.md: progress posts every 50 ms cause no long tasks on the main thread. */
+/** Progress posts every 50 ms cause no long task on the main thread (docs/performance.md, "The main thread"). */
 const PROGRESS_INTERVAL_MS = 50;
 
 /** Feeds the stored bytes at `location` to `inspector`. */
@@ -54,7 +54,7 @@ async function inspectOnce(
   const keeper = keep === null ? null : await LayerKeeper.start(keep);
   const inspector = new BlobInspector({
     ...options,
-    onProgress: (read, uncompressed) => report({ read, uncompressed }),
+    onProgress: (stored, uncompressed, entries) => report({ stored, uncompressed, entries }),
     onUncompressed: keeper?.write,
   });
   try {
@@ -89,7 +89,7 @@ const layerWorkerApi: LayerWorkerApi = {
         );
       }
       report.flush();
-      // Messages name the file they concern (DESIGN.md: "a clear message that names the file").
+      // Messages name the file they concern (docs/contracts.md, "Messages and errors").
       if (result.error !== null) {
         result.error = { ...result.error, message: `${location.path}: ${result.error.message}` };
       }

@@ -1,7 +1,7 @@
 /**
  * Progress throttling: posting a message per chunk would flood the main
- * thread; one per interval keeps the UI live at no cost (PERF-NOTES.md: 0 long
- * tasks with 50 ms progress posts).
+ * thread; one per interval keeps the UI live at no cost (docs/performance.md,
+ * "The main thread": no long task with 50 ms progress posts).
  */
 
 /** A throttled callback; `flush` delivers the last pending value at once. */

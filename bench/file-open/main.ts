@@ -4,7 +4,7 @@
  * its UI, so the benchmark times exactly what the viewer calls: fileInfo,
  * then readFile of the first 256 KiB.
  */
-import { FilesystemClient, type CacheMode, type LayerSource } from '../../src/bridge/filesystem-client';
+import { FilesystemClient, type KeepMode, type LayerSource } from '../../src/bridge/filesystem-client';
 import { LayerPool } from '../../src/bridge/layer-pool';
 import { offerFile } from '../../src/lib/save-stream';
 import { BlobInspector } from '../../src/core/blob-inspector';
@@ -52,7 +52,7 @@ function candidates(): Candidate[] {
 }
 
 /** The app's first pass; `keep`: the layer workers store the decompressed layers as the app does. */
-async function scan(file: File, cache: CacheMode, keep: boolean) {
+async function scan(file: File, cache: KeepMode, keep: boolean) {
   const started = performance.now();
   const source = await openSource(signal, { kind: 'file', file }, environment);
   const pool = new LayerPool();
@@ -87,7 +87,7 @@ async function scan(file: File, cache: CacheMode, keep: boolean) {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reloads the same layers into a fresh worker; `clear` empties the OPFS cache first. */
-async function reload(cache: CacheMode, clear: boolean) {
+async function reload(cache: KeepMode, clear: boolean) {
   client?.dispose();
   client = null;
   // dispose() closes the cache's file handles in the worker before terminating it.

@@ -14,7 +14,7 @@ import {
   type Reference,
   type RegistryCredentials,
 } from '../sources/registry/registry-source';
-import type { ArchiveWorkerApi } from '../../workers/archive.worker';
+import type { ArchiveScanProgress, ArchiveWorkerApi } from '../../workers/archive-api';
 import { setHeaderRefresher } from './blob-auth';
 
 /** Settings the environment reads on each use (so changes apply without a reload). */
@@ -25,7 +25,7 @@ export interface EnvironmentSettings {
 }
 
 /** Progress of a streaming pass over a compressed archive. */
-export type ScanProgress = (progress: { read: number; uncompressed: number }) => void;
+export type ScanProgress = (progress: ArchiveScanProgress) => void;
 
 /** Runs `task` in a fresh archive worker, terminated when done or aborted. */
 async function withArchiveWorker<T>(

@@ -2,7 +2,7 @@
  * Main-thread side of the filesystem worker (workers/filesystem.worker.ts):
  * one dedicated worker per opened image, so building the merged filesystem
  * of 300k members, listing, searching and reading content never block the
- * page. Slow calls take an AbortSignal first (STYLE.md); aborting rejects
+ * page. Slow calls take an AbortSignal first (ARCHITECTURE.md, "Conventions"); aborting rejects
  * with an AbortError and stops the work in the worker.
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
@@ -10,13 +10,14 @@ import type { FileListEntry, FileListView } from '../core/fs/file-list';
 import type { BlobLocation } from '../core/image/model';
 import type { SearchMode } from '../core/fs/search';
 import type {
-  CacheMode,
+  KeepMode,
   FileInfo,
   FilesystemWorkerApi,
   LayerSource,
   ReadProgress,
   ResolveResponse,
   SaveRequest,
+  SearchHitRow,
   SearchResponse,
   TreeRow,
   TreeSort,
@@ -28,7 +29,7 @@ import { baseName } from '../core/fs/whiteout';
 import { offerFile, pickSaveTarget } from '../lib/save-stream';
 import { layerHeaderRefresher } from './blob-auth';
 
-export type { CacheMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchResponse, TreeRow, TreeSort, TreeView, WastedSpace };
+export type { KeepMode, FileInfo, LayerSource, ReadProgress, ResolveResponse, SearchHitRow, SearchResponse, TreeRow, TreeSort, TreeView, WastedSpace };
 
 /**
  * The worker rejects with plain InspectErrorInfo objects (comlink keeps their
@@ -67,12 +68,12 @@ export class FilesystemClient {
   /**
    * Builds the merged filesystem (index in `layers` = layer index). Scanned
    * results are sent as the copy the scan kept on disk, or not at all (they
-   * would copy every entry twice). `cache`: see CacheMode
+   * would copy every entry twice). `keep`: see KeepMode
    * (default `prefetch`). Registry layers' tokens are renewed through the
    * refreshers registered for the model's locations (blob-auth.ts), so
    * `layers` must carry the model's own location objects.
    */
-  load(signal: AbortSignal, layers: LayerSource[], cache: CacheMode = 'prefetch'): Promise<void> {
+  load(signal: AbortSignal, layers: LayerSource[], keep: KeepMode = 'prefetch'): Promise<void> {
     this.#compressions = layers.map((layer) => layer.compression);
     // Looked up before rereadableLocation copies the locations: refreshers are keyed by identity.
     const refresher = layerHeaderRefresher(layers.map((layer) => layer.location));
@@ -80,7 +81,7 @@ export class FilesystemClient {
       ...layer,
       location: rereadableLocation(layer.location),
     }));
-    const call = refresher === null ? this.#api.load(sendable, { cache }) : this.#api.load(sendable, { cache }, proxy(refresher));
+    const call = refresher === null ? this.#api.load(sendable, { keep }) : this.#api.load(sendable, { keep }, proxy(refresher));
     return this.#abortable(signal, null, call);
   }
 
@@ -104,7 +105,7 @@ export class FilesystemClient {
     return this.#api.search(query, layer).catch((error: unknown) => Promise.reject(fromWorker(error)));
   }
 
-  /** DESIGN.md files.json entries for the view. */
+  /** The files.json entries of the view (docs/contracts.md, "files.json"). */
   fileList(view: FileListView, layer: number): Promise<FileListEntry[]> {
     return this.#api.fileList(view, layer).catch((error: unknown) => Promise.reject(fromWorker(error)));
   }

@@ -5,8 +5,8 @@
  * ends); cancellation by terminating the worker that runs the job; workers
  * that sit idle are terminated after a while.
  *
- * PERF-NOTES.md: one layer per worker scales ~1.65× on 2 cores (2 layers in
- * 7.4 s with 2 workers, 12.2 s with 1), and a core should stay free for the
+ * One layer per worker scales ~1.65× on 2 cores (2 layers in 7.4 s with 2
+ * workers, 12.2 s with 1; docs/performance.md, "Workers and the pool"), and a core should stay free for the
  * browser process (it serves File reads) and the UI: so `cores - 1` workers,
  * but 2 on a 2-core machine, where one worker would leave that 1.65× unused.
  * At most 4: memory grows per worker, and layers rarely outnumber them.
@@ -20,6 +20,8 @@ import { headerRefresherFor } from './blob-auth';
 
 /** Workers are terminated after this long without work. */
 const IDLE_TIMEOUT_MS = 10_000;
+
+export type { LayerProgress };
 
 /** Options of a LayerPool. */
 export interface LayerPoolOptions {
@@ -53,7 +55,7 @@ function defaultPoolSize(): number {
   return Math.max(1, Math.min(cores, Math.max(2, cores - 1), 4));
 }
 
-/** Cancellation is always a DOMException named AbortError (STYLE.md rule 6), whatever the signal's reason. */
+/** Cancellation is always a DOMException named AbortError (ARCHITECTURE.md, "Conventions"), whatever the signal's reason. */
 function abortError(signal: AbortSignal): DOMException {
   const reason: unknown = signal.reason;
   return reason instanceof DOMException && reason.name === 'AbortError'

@@ -102,8 +102,8 @@ function spoolingSink(store: LayerStore, name: string): MemberSink {
 export function nodeEnvironment(store: LayerStore): SourceEnvironment {
   return {
     peekDecompressed: async (_signal, blob, length) => peekDecompressedStream(blob.stream(), length),
-    scanCompressedArchive: async (_signal, blob, name) => {
-      const scanner = new TarStreamScanner(async (path) => spoolingSink(store, basename(path)));
+    scanCompressedArchive: async (_signal, blob, name, options) => {
+      const scanner = new TarStreamScanner(async (path) => spoolingSink(store, basename(path)), options);
       const outcome = await scanCompressedStream(blob.stream(), scanner);
       if (outcome.error && outcome.error.path === null) {
         outcome.error = { ...outcome.error, message: `${name}: ${outcome.error.message}`, path: name };

@@ -1,5 +1,5 @@
 /**
- * One streaming pass over a blob (README § Architecture): the stored
+ * One streaming pass over a blob (ARCHITECTURE.md, "From a drop to the report"): the stored
  * bytes are hashed (Digest), their compression sniffed from the magic,
  * decompressed, hashed again (DiffID, OCI image-spec config.md § layer
  * DiffID) and walked as a tar, all as the bytes go by. Nothing scales with
@@ -20,8 +20,13 @@ import { createZstdDecoder } from './codec/zstd';
 
 /** Options of a BlobInspector. */
 export interface BlobInspectorOptions {
-  /** Called after every chunk with stored bytes read and uncompressed bytes produced so far. */
-  onProgress?(storedBytesRead: number, uncompressedBytes: number): void;
+  /**
+   * Called as the work goes (after every piece of at most PROGRESS_PIECE
+   * stored bytes, and after every chunk the decoder produces) with the stored
+   * bytes decoded, the uncompressed bytes produced and the tar members walked
+   * so far. Called often: throttle it.
+   */
+  onProgress?(storedBytesRead: number, uncompressedBytes: number, entries: number): void;
   /** Keep every tar entry in `BlobResult.entries` (otherwise it is empty). */
   keepEntries?: boolean;
   /** gzip decoder (default: DecompressionStream; fflate's decodes multi-member gzip). */
@@ -38,6 +43,13 @@ export interface BlobInspectorOptions {
 
 type BlobError = { code: string; message: string };
 
+/**
+ * Stored bytes decoded between two progress reports. A layer that expands
+ * 1000× (a decompression bomb) turns 64 KiB into 64 MB, a fraction of a
+ * second here; a whole 4 MiB read would hold the count still for seconds.
+ */
+export const PROGRESS_PIECE = 64 * 1024;
+
 function errorOf(error: unknown): BlobError {
   const info = toErrorInfo(error);
   return { code: info.code, message: info.message };
@@ -53,14 +65,21 @@ class UncompressedSink {
   #tarError: BlobError | null = null;
 
   readonly #tap: ((chunk: Uint8Array, position: number) => void) | null;
+  readonly #onChunk: (() => void) | null;
 
   /**
    * `hasher` is null when the stream is the stored bytes themselves (already
-   * hashed); `tap` sees each chunk at its offset.
+   * hashed); `tap` sees each chunk at its offset; `onChunk` runs after each.
    */
-  constructor(hasher: Sha256Hasher | null, keepEntries: boolean, tap: ((chunk: Uint8Array, position: number) => void) | null) {
+  constructor(
+    hasher: Sha256Hasher | null,
+    keepEntries: boolean,
+    tap: ((chunk: Uint8Array, position: number) => void) | null,
+    onChunk: (() => void) | null,
+  ) {
     this.#hasher = hasher;
     this.#tap = tap;
+    this.#onChunk = onChunk;
     this.walker = new TarWalker({ keepEntries });
   }
 
@@ -68,12 +87,14 @@ class UncompressedSink {
     this.#hasher?.update(chunk);
     this.#tap?.(chunk, this.size);
     this.size += chunk.length;
-    if (!this.#walking) return;
-    try {
-      this.walker.push(chunk);
-    } catch (error) {
-      this.#stopWalking(error);
+    if (this.#walking) {
+      try {
+        this.walker.push(chunk);
+      } catch (error) {
+        this.#stopWalking(error);
+      }
     }
+    this.#onChunk?.();
   };
 
   /** Ends the tar walk (after a complete stream only). */
@@ -130,22 +151,33 @@ export class BlobInspector {
   async write(chunk: Uint8Array): Promise<void> {
     const [storedHasher] = await this.#ready;
     storedHasher.update(chunk);
-    this.#storedSize += chunk.length;
-    if (this.#compression === null) {
-      this.#head.push(chunk);
-      this.#headSize += chunk.length;
-      if (this.#headSize < COMPRESSION_SNIFF_BYTES) return;
-      await this.#start();
-    } else {
-      await this.#decode(chunk);
+    if (this.#compression !== null) {
+      await this.#decodeInPieces(chunk);
+      return;
     }
-    this.#options.onProgress?.(this.#storedSize, this.#sink?.size ?? 0);
+    this.#head.push(chunk);
+    this.#headSize += chunk.length;
+    if (this.#headSize >= COMPRESSION_SNIFF_BYTES) await this.#decodeInPieces(await this.#start());
+  }
+
+  /** Decodes stored bytes a piece at a time, reporting progress after each. */
+  async #decodeInPieces(chunk: Uint8Array): Promise<void> {
+    for (let offset = 0; offset < chunk.length; offset += PROGRESS_PIECE) {
+      const piece = chunk.subarray(offset, offset + PROGRESS_PIECE);
+      this.#storedSize += piece.length;
+      await this.#decode(piece);
+      this.#report();
+    }
+  }
+
+  #report(): void {
+    this.#options.onProgress?.(this.#storedSize, this.#sink?.size ?? 0, this.#sink?.walker.entryCount ?? 0);
   }
 
   /** Ends the stream and returns what was learned. */
   async close(): Promise<BlobResult> {
     const [storedHasher, diffHasher] = await this.#ready;
-    if (this.#compression === null) await this.#start();
+    if (this.#compression === null) await this.#decodeInPieces(await this.#start());
     const sink = this.#sink as UncompressedSink;
     if (this.#decodeError === null && this.#decoder !== null) {
       try {
@@ -155,7 +187,7 @@ export class BlobInspector {
       }
     }
     if (this.#decodeError === null) sink.finish();
-    this.#options.onProgress?.(this.#storedSize, sink.size);
+    this.#report();
     const digest = storedHasher.digest();
     const compression = this.#compression as Compression;
     const complete = this.#decodeError === null;
@@ -179,8 +211,8 @@ export class BlobInspector {
     this.#decodeError ??= { code: InspectErrorCode.Aborted, message: 'cancelled' };
   }
 
-  /** Sniffs the buffered head, sets up the decoder and feeds it the head. */
-  async #start(): Promise<void> {
+  /** Sniffs the buffered head and sets up the decoder; returns the head, to be decoded. */
+  async #start(): Promise<Uint8Array> {
     const [, diffHasher] = await this.#ready;
     const head = concat(this.#head, this.#headSize);
     this.#head = [];
@@ -195,6 +227,8 @@ export class BlobInspector {
       compression === 'none' ? null : diffHasher,
       this.#options.keepEntries ?? false,
       tap,
+      // An uncompressed blob's pieces are reported as they are fed; a decoder's output between them.
+      compression === 'none' ? null : () => this.#report(),
     );
     this.#sink = sink;
     const decoderFactory: Record<Compression, DecoderFactory | null> = {
@@ -203,7 +237,7 @@ export class BlobInspector {
       none: null,
     };
     this.#decoder = decoderFactory[compression]?.(sink.push) ?? null;
-    if (head.length > 0) await this.#decode(head);
+    return head;
   }
 
   async #decode(chunk: Uint8Array): Promise<void> {

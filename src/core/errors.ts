@@ -39,6 +39,8 @@ export const InspectErrorCode = {
   Unsupported: 'unsupported',
   /** A registry request failed. */
   Registry: 'registry',
+  /** The registry wants a login, or refused the username and password it was given. */
+  Unauthorized: 'unauthorized',
   /** The network request failed (CORS, offline, refused). */
   Network: 'network',
   /** Image reference cannot be parsed. */

@@ -99,7 +99,7 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 /** Result of a digest check. */
 export type VerifyState = 'ok' | 'mismatch' | 'unchecked';
 
-/** Kind of a tar member, as DESIGN.md's file lists name them. */
+/** Kind of a tar member, as files.json names them (docs/contracts.md). */
 export type EntryType =
   | 'file'
   | 'dir'
@@ -110,35 +110,38 @@ export type EntryType =
   | 'fifo'
   | 'other';
 
-/** One member of a layer tar, as recorded by the header walk. */
-export interface TarEntry {
-  /** Cleaned path inside the layer, without leading `./` or `/` (e.g. `usr/bin/env`). */
+/**
+ * What every listing of a filesystem entry says about it, declared once: a
+ * tar member (TarEntry), a merged-tree node (FileNode), an explorer row
+ * (TreeRow), a files.json entry (FileListEntry), a header to write
+ * (TarHeaderFields). `Type` is the set of kinds the listing can hold.
+ */
+export interface EntryFields<Type extends string = EntryType> {
+  /**
+   * Where the entry is: inside a layer's tar, cleaned, without a leading `./`
+   * or `/` (`usr/bin/env`: TarEntry, TarHeaderFields), or absolute in the
+   * image (`/usr/bin/env`: FileNode, TreeRow, files.json).
+   */
   path: string;
-  /** The name exactly as stored in the archive, when it differs from `path`. */
-  rawPath?: string;
-  type: EntryType;
-  /** Content size in bytes (0 for non-files). */
+  type: Type;
+  /** Content size in bytes of a regular file (a hard link's: its target's); 0 for the rest unless a listing says otherwise. */
   size: number;
   /** Permission bits with setuid/setgid/sticky (`mode & 0o7777`). */
   mode: number;
   uid: number;
   gid: number;
+  /** Modification time, whole seconds since the epoch (negative before 1970), rounded down. */
+  mtime: number;
+  /** A symlink's target as stored, or a hard link's target path; null otherwise. */
+  linkTarget: string | null;
+}
+
+/** The header fields only some members carry (owner names, device numbers, extended attributes). */
+export interface EntryExtras {
   /** Owner's user name (ustar `uname` or pax `uname`), when the header names one. */
   uname?: string;
   /** Owner's group name (ustar `gname` or pax `gname`), when the header names one. */
   gname?: string;
-  /** Modification time, whole seconds since the epoch (negative before 1970), rounded down. */
-  mtime: number;
-  /** The fraction of a second of `mtime`, in nanoseconds, when a pax record gave one (absent when 0). */
-  mtimeNanoseconds?: number;
-  /** Symlink target as stored, or hard link target path (cleaned). */
-  linkTarget: string | null;
-  /** Offset of the content in the uncompressed layer stream. */
-  offset: number;
-  /** `.wh.<name>` marks a deletion, `.wh..wh..opq` an opaque directory. */
-  whiteout: 'whiteout' | 'opaque' | null;
-  /** True when the stored name was absolute or contained `..`. */
-  unsafe?: boolean;
   /**
    * Device numbers of char and block devices (ustar devmajor/devminor, GNU
    * base-256 or star's SCHILY.devmajor/devminor pax records); set on those
@@ -156,6 +159,20 @@ export interface TarEntry {
    * bytes. ASCII values read as themselves; UTF-8 text values need decoding.
    */
   xattrs?: Record<string, string>;
+}
+
+/** One member of a layer tar, as recorded by the header walk (`path` relative, `linkTarget` of a hard link cleaned). */
+export interface TarEntry extends EntryFields, EntryExtras {
+  /** The name exactly as stored in the archive, when it differs from `path`. */
+  rawPath?: string;
+  /** The fraction of a second of `mtime`, in nanoseconds, when a pax record gave one (absent when 0). */
+  mtimeNanoseconds?: number;
+  /** Offset of the content in the uncompressed layer stream. */
+  offset: number;
+  /** `.wh.<name>` marks a deletion, `.wh..wh..opq` an opaque directory. */
+  whiteout: 'whiteout' | 'opaque' | null;
+  /** True when the stored name was absolute or contained `..`. */
+  unsafe?: boolean;
 }
 
 /** What one streaming pass over a blob learned. */

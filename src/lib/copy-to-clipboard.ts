@@ -20,7 +20,7 @@ export async function copyToClipboard(text: string): Promise<boolean> {
   area.className = 'clipboard-fallback';
   document.body.append(area);
   area.select();
-  let copied = false;
+  let copied: boolean;
   try {
     copied = document.execCommand('copy');
   } catch {

@@ -1,6 +1,6 @@
 /**
  * Human-readable numbers for the UI. Sizes use SI units (1 MB = 10^6 bytes),
- * as registries, `docker images` and PERF-NOTES.md do; the exact byte count
+ * as registries and `docker images` do; the exact byte count
  * goes in a tooltip via `formatExactBytes`.
  */
 

@@ -5,55 +5,25 @@
  * build the report once every job has settled.
  */
 import { InspectErrorCode, isAbortError, toErrorInfo, type InspectErrorInfo } from '../core/errors';
-import type { LayerModel, SourceKind, SourceModel } from '../core/image/model';
+import type { LayerModel, SourceModel } from '../core/image/model';
 import type { BlobResult } from '../core/types';
 import { buildReport, type LayerOutcome, type Report } from '../core/image/report';
 import { createSourceEnvironment } from '../bridge/environment';
-import { LayerPool } from '../bridge/layer-pool';
+import { LayerPool, type LayerProgress } from '../bridge/layer-pool';
 import { openSource, type SourceInput } from '../sources/index';
 import type { RouteParams } from './route-hash';
 import { JobBoard, LayerJob } from './jobs.svelte';
 import { resolveSelection, type Selection } from './selection';
 import type { Settings } from './settings.svelte';
+import { failedSource, inputName, uniqueLayers } from './source-input';
 import { version as toolVersion } from '../../package.json';
 
 /** Where a load is. */
 export type LoadPhase = 'idle' | 'opening' | 'analysing' | 'done' | 'failed' | 'cancelled';
 
-/** A short name for an input: the file or folder name, or the reference. */
-export function inputName(input: SourceInput): string {
-  if (input.kind === 'file') return input.file.name;
-  if (input.kind === 'folder') return input.name;
-  return input.reference;
-}
-
-function fallbackKind(input: SourceInput): SourceKind {
-  if (input.kind === 'registry') return 'registry';
-  if (input.kind === 'folder') return 'oci-layout';
-  return /\.json$/i.test(input.file.name) ? 'json' : 'docker-archive';
-}
-
-/** A source model that holds only the reason the source could not be read. */
-function failedSource(input: SourceInput, error: InspectErrorInfo): SourceModel {
-  return {
-    kind: fallbackKind(input),
-    name: inputName(input),
-    size: input.kind === 'file' ? input.file.size : null,
-    images: [],
-    indexes: [],
-    documents: [],
-    errors: [error],
-    notes: [],
-  };
-}
-
-function uniqueLayers(source: SourceModel): LayerModel[] {
-  const byKey = new Map<string, LayerModel>();
-  for (const image of source.images) {
-    for (const layer of image.layers) if (!byKey.has(layer.key)) byKey.set(layer.key, layer);
-  }
-  // Biggest first: the longest job starts at once, small ones fill the gaps.
-  return [...byKey.values()].sort((a, b) => (b.size ?? 0) - (a.size ?? 0));
+/** The job that reads one layer's bytes. */
+function jobFor(layer: LayerModel): LayerJob {
+  return new LayerJob(layer.key, layer.location?.path ?? layer.digest ?? layer.key, layer.size);
 }
 
 /** State of the inspected source. */
@@ -115,9 +85,16 @@ export class Inspector {
   get analysisMs(): number | null {
     return this.#analysisMs;
   }
-  /** True when every layer job has settled, so the report is final. */
+  /**
+   * True once the report is final: every layer job settled (the analysis is
+   * done), the source could not be opened, or the load was cancelled and its
+   * unfinished jobs are recorded as such. False from the moment a source
+   * opens, including the task between the overview and the start of its jobs.
+   */
   get reportReady(): boolean {
-    return this.#source !== null && this.#phase !== 'opening' && (this.#board?.settled ?? true);
+    if (this.#source === null) return false;
+    if (this.#phase === 'done' || this.#phase === 'failed') return true;
+    return this.#phase === 'cancelled' && (this.#board?.settled ?? false);
   }
 
   /** The job reading a layer's bytes. */
@@ -224,6 +201,8 @@ export class Inspector {
       message: 'Cancelled before this layer was fully read',
       path: null,
     };
+    // Cancelled between the overview and the start of the jobs: the layers are recorded as cancelled all the same.
+    if (!this.#board && this.#source) this.#board = new JobBoard(uniqueLayers(this.#source).map(jobFor), now);
     if (this.#board) {
       for (const job of this.#board.jobs.values()) job.fail({ ...cancelled, path: job.path }, now);
       this.#finishIfSettled(controller);
@@ -254,9 +233,7 @@ export class Inspector {
   #startJobs(source: SourceModel, controller: AbortController): void {
     const layers = uniqueLayers(source);
     const now = performance.now();
-    const jobs = layers.map(
-      (layer) => new LayerJob(layer.key, layer.location?.path ?? layer.digest ?? layer.key, layer.size),
-    );
+    const jobs = layers.map(jobFor);
     const board = new JobBoard(jobs, now);
     this.#board = board;
     const pool = this.#pool as LayerPool;
@@ -280,9 +257,9 @@ export class Inspector {
         job.succeed(location.result, now);
         return;
       }
-      const onProgress = (p: { read: number; uncompressed: number }): void => {
+      const onProgress = (progress: LayerProgress): void => {
         const at = performance.now();
-        job.progress(p.read, p.uncompressed, at);
+        job.progress(progress, at);
         board.tick(at);
       };
       const keep = { expectedDiffId: layer.expectedDiffId, sourceDiffIds };

@@ -6,6 +6,7 @@
  */
 import { clearKeptLayers, keptLayersUsage, type KeptLayersUsage } from '../bridge/kept-layers';
 
+/** How much the kept layers take, and Clear. */
 export class KeptLayers {
   #usage = $state.raw<KeptLayersUsage | null>(null);
   #clearing = $state(false);

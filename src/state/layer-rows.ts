@@ -1,11 +1,15 @@
 /**
- * View model of the layers table: layers in manifest order with the history
- * line that made each, and `empty_layer` history lines (ENV, CMD…) between
- * them, plus the digest/DiffID checks of a finished layer.
+ * View models of an image's layers and history: the layers table (layers in
+ * manifest order with the history line that made each, and `empty_layer`
+ * history lines such as ENV or CMD between them, plus the digest/DiffID
+ * checks of a finished layer), the History view's rows, and the layer picker
+ * of the Files view.
  */
-import { alignHistory } from '../core/image/history';
+import { alignHistory, historyForLayers, type HistoryRow } from '../core/image/history';
 import type { ImageModel, LayerModel } from '../core/image/model';
 import type { BlobResult, History, VerifyState } from '../core/types';
+
+export type { HistoryRow };
 
 /** One row of the layers table. */
 export type LayerRow =
@@ -50,4 +54,27 @@ export function layerVerification(
 export function createdByText(entry: History | null): string {
   const text = entry?.created_by ?? entry?.comment ?? '';
   return text.replace(/^\/bin\/sh -c #\(nop\)\s+/, '').replace(/^\/bin\/sh -c /, 'RUN ');
+}
+
+/** Every history entry of the config, each with the layer it made (null for `empty_layer` lines). */
+export function historyRows(image: ImageModel): HistoryRow[] {
+  return alignHistory(image.config, image.layers.length);
+}
+
+/** The `created_by` of the history entry that made each layer (index = layer index), or null. */
+export function layerCommands(image: ImageModel): (string | null)[] {
+  return historyForLayers(image.config, image.layers.length).map((entry) => entry?.created_by ?? null);
+}
+
+/** Longest build step shown in the layer picker before it is cut with `…`. */
+const PICKER_STEP_LENGTH = 60;
+
+/**
+ * `3 · apt-get install …`: the layer picker names each layer by the build
+ * step that made it, the shell prefix (`/bin/sh -c`, `#(nop)`) dropped.
+ */
+export function layerPickerLabel(index: number, createdBy: string | null): string {
+  const step = createdBy?.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim();
+  if (!step) return String(index);
+  return `${index} · ${step.length > PICKER_STEP_LENGTH ? `${step.slice(0, PICKER_STEP_LENGTH - 1)}…` : step}`;
 }

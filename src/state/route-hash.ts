@@ -1,5 +1,5 @@
 /**
- * The link format of DESIGN.md "Links": `#/?key=value&…`. Parsing is lenient
+ * The link format of docs/contracts.md, "Links": `#/?key=value&…`. Parsing is lenient
  * (unknown keys are kept, invalid values dropped so their defaults apply);
  * formatting writes the keys in a fixed order and leaves `/ : @` unescaped so
  * that links stay readable (RFC 3986 §3.5 allows them in a fragment).
@@ -92,8 +92,12 @@ export function parseRouteHash(hash: string): RouteParams {
         params.extra = { ...params.extra, [key]: value };
     }
   }
-  for (const key of KEY_ORDER) if (params[key] === undefined) delete params[key];
-  return params;
+  return withoutUndefined(params);
+}
+
+/** `params` without the keys whose value is undefined. */
+export function withoutUndefined(params: RouteParams): RouteParams {
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as RouteParams;
 }
 
 /** Formats params as `#/?key=value&…` (`#/` when empty). */

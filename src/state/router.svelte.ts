@@ -1,9 +1,9 @@
 /**
- * Hash routing (DESIGN.md "Links"): the hash is the single source of truth for
+ * Hash routing (docs/contracts.md, "Links"): the hash is the single source of truth for
  * what is shown. Navigating pushes a history entry, so back/forward work;
  * `replace` rewrites the current entry (canonicalising a link after a load).
  */
-import { formatRouteHash, parseRouteHash, type RouteParams } from './route-hash';
+import { formatRouteHash, parseRouteHash, withoutUndefined, type RouteParams } from './route-hash';
 
 /** Reactive view of `location.hash`. */
 export class Router {
@@ -43,10 +43,5 @@ export class Router {
 
 /** `params` with `changes` applied; an `undefined` value removes the key. */
 export function withChanges(params: RouteParams, changes: Partial<RouteParams>): RouteParams {
-  const next: RouteParams = { ...params };
-  for (const [key, value] of Object.entries(changes) as [keyof RouteParams, unknown][]) {
-    if (value === undefined) delete next[key];
-    else (next as Record<string, unknown>)[key] = value;
-  }
-  return next;
+  return withoutUndefined({ ...params, ...changes });
 }

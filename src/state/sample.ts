@@ -14,7 +14,7 @@ export async function fetchSample(): Promise<File> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(`Could not load the sample image (${url}): ${(error as Error).message}`);
+    throw new Error(`Could not load the sample image (${url}): ${(error as Error).message}`, { cause: error });
   }
   // Single-page-app servers answer unknown paths with index.html: that is not the sample either.
   const type = response.headers.get('content-type') ?? '';

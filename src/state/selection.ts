@@ -1,14 +1,16 @@
 /**
  * Resolves a link (`RouteParams`) against a loaded source: which image, which
- * platform, which layer and view, with DESIGN.md's defaults (the first image,
+ * platform, which layer and view, with the defaults of docs/contracts.md "Links" (the first image,
  * the host's platform or linux/amd64, the last layer, `overview`). Pure, so the
  * rules are tested without a browser.
  */
 import type { ImageModel, IndexEntryModel, IndexModel, SourceModel } from '../core/image/model';
-import type { Platform } from '../core/types';
+import { formatPlatform, platformMatches } from '../core/image/platform';
 import type { RouteParams, ViewName } from './route-hash';
 
-/** Platform assumed when the host's cannot be told (DESIGN.md "Links"). */
+export { formatPlatform };
+
+/** Platform assumed when the host's cannot be told (docs/contracts.md, "Links"). */
 export const DEFAULT_PLATFORM = 'linux/amd64';
 
 /**
@@ -36,25 +38,9 @@ export interface Selection {
   line: number | null;
 }
 
-/** `os/architecture[/variant]`, or `''` for null. */
-export function formatPlatform(platform: Platform | null | undefined): string {
-  if (!platform) return '';
-  const parts = [platform.os, platform.architecture];
-  if (platform.variant) parts.push(platform.variant);
-  return parts.join('/');
-}
-
 /** The value of the link's `image` key for an image: manifest digest, else config digest. */
 export function imageRouteId(image: ImageModel): string {
   return image.manifestDigest ?? image.configDigest ?? image.id;
-}
-
-/** True when `platform` is what `wanted` (`os/arch[/variant]`) names; no variant matches any. */
-export function platformMatches(platform: Platform | null | undefined, wanted: string): boolean {
-  if (!platform) return false;
-  const [os, architecture, variant] = wanted.split('/');
-  if (platform.os !== os || platform.architecture !== architecture) return false;
-  return variant === undefined || platform.variant === variant;
 }
 
 /** Whether an index is a real image index (a platform list) rather than an OCI layout's index.json. */

@@ -5,9 +5,7 @@
  * still scroll lists and move carets elsewhere.
  */
 import { VIEWS, type ViewName } from '../state/route-hash';
-
-/** A step through the layers. */
-export type LayerMove = 1 | -1 | 'first' | 'last';
+import type { LayerMove } from '../state/session.svelte';
 
 /** What a key asks for. */
 export type Shortcut =

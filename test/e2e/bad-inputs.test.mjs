@@ -1,6 +1,6 @@
 // Bad input never breaks the page: a visible message naming the file, no
 // uncaught errors, the report still downloadable and listing the problem,
-// and whatever could be read still there (DESIGN.md, "Inputs").
+// and whatever could be read still there (docs/contracts.md, "Messages and errors").
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Links (DESIGN.md, "Links"): every view has a hash URL; a dropped file's
+// Links (docs/contracts.md, "Links"): every view has a hash URL; a dropped file's
 // link names the file and image, asks for the file in a fresh browser, and
 // restores the view once it is given. Back/forward move between views. The app
 // is served from a sub-path (harness basePath) throughout.

@@ -99,7 +99,7 @@ describe('registry images', () => {
     assert.deepEqual(report.errors, []);
     assert.equal(report.images.length, 1);
     assert.deepEqual(imageFacts(report.images[0]), wanted);
-    // The link pins the image by digest (DESIGN.md, "Links": ref=host/repo:tag@sha256:…).
+    // The link pins the image by digest (docs/contracts.md, "Links": ref=host/repo:tag@sha256:…).
     const hash = new URLSearchParams(new URL(page.url()).hash.slice(3));
     assert.equal(hash.get('ref'), `${reference}@${expected.manifestDigest}`);
     assert.deepEqual(unexplainedProblems(problems, notFound, registry.host), []);
@@ -127,7 +127,7 @@ describe('registry images', () => {
     for (const digest of [expected.configDigest, ...expected.layers.map((layer) => layer.digest)]) {
       assert.ok(proxied.some((line) => line.includes(`/blobs/${digest}`)), `proxied: ${digest}`);
     }
-    // Trying the registry directly first (DESIGN.md: direct when it sends CORS headers) makes
+    // Trying the registry directly first (docs/contracts.md: direct when it sends CORS headers) makes
     // Chromium log the blocked requests to it; they are expected here, nothing else is.
     const direct = new RegExp(`^console: Access to fetch at 'http://${registry.host.replace(/[.]/g, '\\.')}/v2/.* blocked by CORS policy`);
     const rest = unexplainedProblems(problems, notFound, registry.host).filter((problem) => !direct.test(problem));

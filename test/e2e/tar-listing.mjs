@@ -1,4 +1,4 @@
-// DESIGN.md files.json built independently of the app, from what GNU tar
+// files.json (docs/contracts.md) built independently of the app, from what GNU tar
 // says about each layer (`tar -tv --numeric-owner`), with the OCI whiteout
 // rules applied in plain JavaScript (image-spec layer.md "Whiteouts"): the
 // reference the explorer's "Download file list" is compared with.

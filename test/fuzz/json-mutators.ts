@@ -106,7 +106,7 @@ export const touchKey: Mutator = (input, random) => {
   if (objects.length === 0) return input;
   const target = random.pick(objects);
   const keys = Object.keys(target);
-  if (keys.length > 0 && random.next() < 0.4) delete target[random.pick(keys)];
+  if (keys.length > 0 && random.next() < 0.4) Reflect.deleteProperty(target, random.pick(keys));
   else target[random.pick(knownKeys)] = hostileValue(random, null);
   return written(value) ?? input;
 };

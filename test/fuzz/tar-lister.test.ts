@@ -42,7 +42,7 @@ const target: FuzzTarget = {
     } catch (error) {
       // Less than one block is no tar to the walker, and an empty listing to the lister.
       if (error instanceof InspectError && !walker.recognised) return;
-      if (error instanceof InspectError) throw new Error(`the lister found no error where the walker found ${error.code}: ${error.message}`);
+      if (error instanceof InspectError) throw new Error(`the lister found no error where the walker found ${error.code}: ${error.message}`, { cause: error });
       throw error;
     }
     const listed = listing.members.map((member) => `${member.name}@${member.dataOffset}`).join('|');

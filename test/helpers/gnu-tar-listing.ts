@@ -101,7 +101,7 @@ function memberOf(line: string): GnuTarMember {
   const match = LINE.exec(line);
   if (!match) throw new Error(`cannot parse GNU tar's line: ${JSON.stringify(line)}`);
   const [, typeChar, perms, uid, gid, sizeText, when, rest] = match;
-  let type = TYPE_BY_CHAR[typeChar] ?? 'other';
+  const type = TYPE_BY_CHAR[typeChar] ?? 'other';
   let nameText = rest;
   let linkTarget: string | null = null;
   const arrow = type === 'symlink' ? rest.indexOf(' -> ') : type === 'hardlink' ? rest.indexOf(' link to ') : -1;

@@ -1,7 +1,7 @@
 /**
  * Reads ranges of layers' uncompressed tars for the filesystem worker:
- * uncompressed Blob layers by slicing, everything else through the OPFS cache
- * of decompressed layers (layer-cache.ts), or, where OPFS is unavailable or
+ * uncompressed Blob layers by slicing, everything else through the kept copy
+ * of decompressed layers (kept-layer-files.ts), or, where OPFS is unavailable or
  * fails, by decoding from the layer's start on each read. Registry layers
  * are fetched again with the layer's current token, renewed once per read
  * when the registry answers 401 (it expired since the image was opened), and
@@ -12,9 +12,9 @@ import { looksLikeBomb } from '../../src/core/codec/gzip';
 import { InspectError, InspectErrorCode } from '../../src/core/errors';
 import type { BlobLocation } from '../../src/core/image/model';
 import { registryBlobChunks, UrlAuth } from '../../src/sources/registry/blob-stream';
-import type { CacheMode, LayerSource, ReadProgress, RefreshLayerHeaders } from '../filesystem-api';
-import { LayerCache } from './layer-cache';
-import { layerDirectory, pruneCache, storageKnownSlow } from './layer-store';
+import type { KeepMode, LayerSource, ReadProgress, RefreshLayerHeaders } from '../filesystem-api';
+import { KeptLayerFiles } from './kept-layer-files';
+import { layerDirectory, pruneKeptLayers, storageKnownSlow } from './layer-store';
 import { opfsAvailable } from './opfs';
 
 /**
@@ -42,38 +42,38 @@ interface Waiting {
 /** Range reads over the layers of one image. */
 export class LayerReader {
   readonly #layers: LayerSource[];
-  readonly #cache: LayerCache | null;
-  /** Layers whose cache failed once (quota, lock held by another tab): decoded per read from then on. */
-  readonly #uncached = new Set<number>();
+  readonly #kept: KeptLayerFiles | null;
+  /** Layers whose kept copy failed once (quota, lock held by another tab): decoded per read from then on. */
+  readonly #notKept = new Set<number>();
   readonly #prefetch = new AbortController();
   readonly #waiting = new Set<Waiting>();
   /** Per registry layer: its current Authorization headers (renewed after a 401). */
   readonly #auths = new Map<number, UrlAuth>();
 
   /** `refreshHeaders` renews a registry layer's expired token (through the page, which knows the credentials). */
-  constructor(layers: LayerSource[], mode: CacheMode = 'on-demand', refreshHeaders: RefreshLayerHeaders | null = null) {
+  constructor(layers: LayerSource[], mode: KeepMode = 'on-demand', refreshHeaders: RefreshLayerHeaders | null = null) {
     this.#layers = layers;
     layers.forEach(({ location }, layer) => {
       if (location?.kind !== 'url') return;
       this.#auths.set(layer, new UrlAuth(location.headers, refreshHeaders && (() => refreshHeaders(layer))));
     });
-    this.#cache = mode !== 'off' && opfsAvailable() ? new LayerCache() : null;
-    if (this.#cache === null) return;
+    this.#kept = mode !== 'off' && opfsAvailable() ? new KeptLayerFiles() : null;
+    if (this.#kept === null) return;
     const keep = new Set(layers.flatMap((layer) => (layer.diffId === null ? [] : [layer.diffId])));
     // Pruning first keeps the disk use bounded; a failure only means nothing was pruned.
-    const pruned = pruneCache(keep).catch(() => {});
+    const pruned = pruneKeptLayers(keep).catch(() => {});
     if (mode === 'prefetch') void pruned.then(() => this.#prefetchAll());
   }
 
-  /** Whether layer `layer` is read through the OPFS cache. */
-  #cacheable(layer: number): boolean {
+  /** Whether layer `layer` is read through its kept copy in OPFS. */
+  #keepable(layer: number): boolean {
     const source = this.#layers[layer];
-    if (this.#cache === null || source?.diffId == null || this.#uncached.has(layer)) return false;
+    if (this.#kept === null || source?.diffId == null || this.#notKept.has(layer)) return false;
     return !(source.location?.kind === 'blob' && (source.compression ?? 'none') === 'none');
   }
 
   /**
-   * Decodes every cacheable local layer into the cache, one at a time (two cores:
+   * Decodes every local layer that can be kept into OPFS, one at a time (two cores:
    * one for this, one for the page), the layers with the most content first.
    * Usually the first pass kept them already and this finds them stored; where
    * it found writing too slow to keep them (a private window's storage is
@@ -84,7 +84,7 @@ export class LayerReader {
     const order = this.#layers
       .map((source, layer) => ({ layer, extent: source.entries.reduce((most, entry) => Math.max(most, entry.offset + entry.size), 0) }))
       // Registry layers are not fetched again unasked: only local files are prefetched.
-      .filter(({ layer }) => this.#cacheable(layer) && this.#layers[layer].location?.kind === 'blob')
+      .filter(({ layer }) => this.#keepable(layer) && this.#layers[layer].location?.kind === 'blob')
       .sort((a, b) => b.extent - a.extent);
     for (const { layer, extent } of order) {
       if (this.#prefetch.signal.aborted) return;
@@ -93,7 +93,7 @@ export class LayerReader {
       if (location?.kind === 'blob' && looksLikeBomb(location.blob.size, extent)) continue;
       const { quota = 0, usage = 0 } = await navigator.storage.estimate();
       if (extent > (quota - usage) / 2) continue;
-      await this.uncompressedSize(this.#prefetch.signal, layer).catch(() => this.#uncached.add(layer));
+      await this.uncompressedSize(this.#prefetch.signal, layer).catch(() => this.#notKept.add(layer));
     }
   }
 
@@ -123,11 +123,11 @@ export class LayerReader {
     if (source?.location?.kind === 'blob' && (source.compression ?? 'none') === 'none') return this.#read(signal, layer, start, end, null);
     let decoded = 0;
     const diffId = source?.diffId ?? null;
-    const cache = this.#cache;
+    const kept = this.#kept;
     const waiting: Waiting = {
       layer,
       target: end,
-      reached: () => Math.max(decoded, cache !== null && diffId !== null ? cache.writtenSoFar(diffId) : 0),
+      reached: () => Math.max(decoded, kept !== null && diffId !== null ? kept.writtenSoFar(diffId) : 0),
     };
     this.#waiting.add(waiting);
     try {
@@ -147,17 +147,17 @@ export class LayerReader {
     const stored = this.stored(layer);
     const diffId = source?.diffId ?? null;
     try {
-      if (this.#cache !== null && diffId !== null && this.#cacheable(layer)) {
+      if (this.#kept !== null && diffId !== null && this.#keepable(layer)) {
         try {
-          return await this.#cache.read(signal, diffId, compression, stored, start, end);
+          return await this.#kept.read(signal, diffId, compression, stored, start, end);
         } catch (error) {
           if (signal.aborted || error instanceof InspectError) throw error;
-          this.#uncached.add(layer);
+          this.#notKept.add(layer);
         }
       }
       return await readUncompressedRange(signal, stored, compression, start, end, onReached ?? undefined);
     } catch (error) {
-      // Messages name the layer blob (DESIGN.md: "a clear message that names the file").
+      // Messages name the layer blob (docs/contracts.md, "Messages and errors").
       if (error instanceof InspectError && error.path === null) {
         throw new InspectError(error.code, `${this.name(layer)}: ${error.message}`, this.name(layer));
       }
@@ -167,21 +167,21 @@ export class LayerReader {
 
   /**
    * Size of layer `layer`'s uncompressed tar. Compressed layers are decoded
-   * into the cache first; without a cache they cannot be copied in pieces.
+   * into OPFS first; without a kept copy they cannot be copied in pieces.
    */
   async uncompressedSize(signal: AbortSignal, layer: number): Promise<number> {
     const source = this.#layers[layer];
     const location = source?.location ?? null;
     if (location?.kind === 'blob' && (source?.compression ?? 'none') === 'none') return location.blob.size;
     const diffId = source?.diffId ?? null;
-    if (this.#cache === null || diffId === null) {
+    if (this.#kept === null || diffId === null) {
       throw new InspectError(InspectErrorCode.Unsupported, `${this.name(layer)}: saving a decompressed layer needs the Origin Private File System`, this.name(layer));
     }
-    return this.#cache.size(signal, diffId, source?.compression ?? 'none', this.stored(layer));
+    return this.#kept.size(signal, diffId, source?.compression ?? 'none', this.stored(layer));
   }
 
   async close(): Promise<void> {
     this.#prefetch.abort();
-    await this.#cache?.close();
+    await this.#kept?.close();
   }
 }

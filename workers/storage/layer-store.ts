@@ -3,7 +3,7 @@
  * `tarsier-layers/<hex>.tar`, named by DiffID (the sha256 of exactly those
  * bytes, so a file can never stand for another layer), and `<hex>.done`,
  * written once the `.tar` is complete and flushed. The filesystem worker
- * reads them (layer-cache.ts); the layer worker writes them during the first
+ * reads them (kept-layer-files.ts); the layer worker writes them during the first
  * pass (LayerKeeper below), so that files open at once after the scan.
  */
 import { ByteBatcher } from '../../src/core/codec/byte-batcher';
@@ -30,7 +30,7 @@ export function diffIdHex(diffId: string): string | null {
 }
 
 /** Whether the layer with this DiffID is complete on disk (its data file and its `.done` mark). */
-export async function isStored(directory: FileSystemDirectoryHandle, hex: string): Promise<boolean> {
+export async function isKept(directory: FileSystemDirectoryHandle, hex: string): Promise<boolean> {
   const exists = (name: string): Promise<boolean> => directory.getFileHandle(name).then(() => true, () => false);
   const [data, done] = await Promise.all([exists(`${hex}.tar`), exists(`${hex}.done`)]);
   return data && done;
@@ -43,11 +43,11 @@ export async function isStored(directory: FileSystemDirectoryHandle, hex: string
 export const OTHER_IMAGES_BUDGET = 2 * 1024 ** 3;
 
 /**
- * Deletes stored layers whose DiffID is not in `keep`, oldest first, until
+ * Deletes kept layers whose DiffID is not in `keep`, oldest first, until
  * those left take at most `budget` bytes, and the leftovers of first passes
  * that were cancelled. Files open in another worker or tab are locked and skipped.
  */
-export async function pruneCache(keep: ReadonlySet<string>, budget = OTHER_IMAGES_BUDGET): Promise<void> {
+export async function pruneKeptLayers(keep: ReadonlySet<string>, budget = OTHER_IMAGES_BUDGET): Promise<void> {
   const directory = await layerDirectory();
   const others: { hex: string; size: number; modified: number }[] = [];
   for await (const [name, handle] of directoryEntries(directory)) {
@@ -154,7 +154,7 @@ export class LayerKeeper {
       const directory = await layerDirectory();
       if (await storageKnownSlow(directory)) return null;
       const expected = request.expectedDiffId === null ? null : diffIdHex(request.expectedDiffId);
-      if (expected !== null && (await isStored(directory, expected))) return null;
+      if (expected !== null && (await isKept(directory, expected))) return null;
       const { quota = 0, usage = 0 } = await navigator.storage.estimate();
       const budget = (quota - usage) / 2;
       if (budget <= 0) return null;
@@ -216,7 +216,7 @@ export class LayerKeeper {
       writer.handle.close();
       const movable = this.file as FileSystemFileHandle & { move(name: string): Promise<void> };
       // Another pass of the same layer (a second tab, say) got there first.
-      if (await isStored(this.directory, hex)) throw new Error('already stored');
+      if (await isKept(this.directory, hex)) throw new Error('already kept');
       await movable.move(`${hex}.tar`);
       await this.directory.getFileHandle(`${hex}.done`, { create: true });
     } catch {
@@ -225,7 +225,7 @@ export class LayerKeeper {
       return;
     }
     const sourceDiffIds = this.request.sourceDiffIds;
-    if (sourceDiffIds !== null) await pruneCache(new Set([...sourceDiffIds, `sha256:${hex}`])).catch(() => {});
+    if (sourceDiffIds !== null) await pruneKeptLayers(new Set([...sourceDiffIds, `sha256:${hex}`])).catch(() => {});
   }
 }
 

@@ -31,7 +31,7 @@ export interface InsideAnalysis {
   findings: Finding[];
 }
 
-/** report.json `images[].packages[]` (DESIGN's six fields, and source, license, size). */
+/** report.json `images[].packages[]` (docs/inside-the-image.md, "Packages": the six contract fields, and source, license, size). */
 export interface ReportPackage {
   type: PackageType;
   name: string;

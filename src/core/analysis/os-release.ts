@@ -10,7 +10,7 @@
 import { lookupDirectory, lookupFile, readText } from './rootfs-files';
 import type { Rootfs } from './rootfs';
 
-/** report.json `os` (more fields than DESIGN's four: idLike, versionCodename, flavour). */
+/** report.json `os` (docs/inside-the-image.md, "The OS": the four contract fields, and idLike, versionCodename, flavour). */
 export interface OsInfo {
   /** os-release ID (`debian`, `alpine`, `rhel`…), lower case. */
   id: string;

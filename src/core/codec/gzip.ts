@@ -4,8 +4,8 @@
  * in bounded pieces, so a decompression bomb streams through in flat memory.
  *
  * gzip (RFC 1952): `DecompressionStream('gzip')`, 2.6× faster than fflate on
- * this project's machine (README § Performance). Browsers' DecompressionStream
- * only accepts a single gzip member (https://github.com/whatwg/compression/issues/42), so
+ * this machine (docs/performance.md, "Decompression"). Browsers' DecompressionStream only accepts a
+ * single gzip member (https://github.com/whatwg/compression/issues/42), so
  * fflate's Gunzip, which decodes concatenated members as `gzip -d` does, is
  * the fallback for multi-member layers (with the CRC32 and ISIZE checks it
  * lacks added: gunzip-checked.ts). zstd decoders are in zstd.ts.

@@ -100,10 +100,11 @@ export function describeAttributes(xattrs: Readonly<Record<string, string>> | un
         const capabilities = decodeCapabilities(value);
         return { name, size: value.length, text: capabilities === null ? null : formatCapabilities(capabilities) };
       }
-      let text: string | null = null;
+      let text: string | null;
       try {
         const decoded = utf8.decode(Uint8Array.from(value, (character) => character.charCodeAt(0) & 0xff));
         // Control characters other than tab and newline make it binary (and must not be drawn).
+        // eslint-disable-next-line no-control-regex -- control characters are what this looks for
         text = /[\u0000-\u0008\u000b-\u001f\u007f]/.test(decoded) ? null : decoded;
       } catch {
         text = null;

@@ -155,7 +155,7 @@ export async function readUncompressedRange(
   return out;
 }
 
-/** Chunks of a Blob read by slices (PERF-NOTES.md: 4–8 MiB slices). */
+/** Chunks of a Blob read by slices (4–8 MiB: docs/performance.md, "Reading blobs"). */
 export async function* blobChunks(blob: Blob, sliceSize = 4 * 1024 * 1024): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < blob.size; offset += sliceSize) {
     yield new Uint8Array(await blob.slice(offset, offset + sliceSize).arrayBuffer());

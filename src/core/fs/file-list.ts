@@ -1,5 +1,5 @@
 /**
- * The entries of DESIGN.md's `files.json` ("File lists"): what the `changes`
+ * The entries of `files.json` (docs/contracts.md, "files.json"): what the `changes`
  * and `merged` views show, one plain object per path.
  *
  * Order: sorted by absolute path in code-unit order (JavaScript's default
@@ -8,7 +8,7 @@
  */
 
 import { InspectError, InspectErrorCode } from '../errors';
-import type { EntryType } from '../types';
+import type { EntryFields, EntryType } from '../types';
 import { type FileNode, compareNames, resolvePath } from './file-node';
 import type { LayeredFilesystem } from './filesystem';
 import { type FileChange, layerChanges } from './layer-changes';
@@ -17,19 +17,12 @@ import { type FileChange, layerChanges } from './layer-changes';
 export type FileListType =
   'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'whiteout' | 'opaque';
 
-/** One entry of files.json. */
-export interface FileListEntry {
-  /** Absolute path (for a whiteout, the path it removes; for an opaque marker, its directory). */
-  path: string;
-  type: FileListType;
-  /** Content size of regular files; a hard link's target's size; 0 otherwise. */
-  size: number;
-  /** `mode & 0o7777`. */
-  mode: number;
-  uid: number;
-  gid: number;
-  /** Symlink target as stored, or the absolute path of a hard link's target; null otherwise. */
-  linkTarget: string | null;
+/**
+ * One entry of files.json: the entry fields without `mtime`, `path`
+ * absolute (for a whiteout, the path it removes; for an opaque marker, its
+ * directory), a hard link's `linkTarget` absolute.
+ */
+export interface FileListEntry extends Omit<EntryFields<FileListType>, 'mtime'> {
   /** Index of the layer that last wrote the entry. */
   layer: number;
 }

@@ -6,7 +6,7 @@
  * for everyone but the builder.
  */
 
-import type { EntryType, TarEntry } from '../types';
+import type { EntryExtras, EntryFields } from '../types';
 import { WalkMemo } from './walk-memo';
 import { pathComponents } from './whiteout';
 
@@ -15,34 +15,24 @@ import { pathComponents } from './whiteout';
  * carries its target's mode, owner, mtime and extras (link(2) shares the
  * inode, and extractors apply no metadata of the link member's own).
  */
-export interface FileNode {
+export interface FileNode extends Readonly<EntryFields> {
   /** Last path component (`''` for the root). */
   readonly name: string;
-  /** Absolute path inside the image (`/usr/bin/env`; `/` for the root). */
-  readonly path: string;
-  readonly type: EntryType;
   /**
    * Regular files: content size. Hard links: their target's size. Directories:
    * the sum of the sizes of every regular file and hard link beneath (apparent
    * size, each hard link counted at its target's size, like `du -l
    * --apparent-size`; a hard-linked file is therefore counted once per name).
-   * Everything else: 0.
+   * Everything else: 0. (`path` is absolute, `/` for the root; `mtime` is 0
+   * for implicit directories; a hard link's `linkTarget` is absolute.)
    */
   readonly size: number;
-  /** Permission bits with setuid/setgid/sticky (`mode & 0o7777`). */
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  /** Modification time, seconds since the epoch (0 for implicit directories). */
-  readonly mtime: number;
   /**
    * Owner names, device numbers and extended attributes from the writing
    * member's header (a hard link: its target's); undefined for implicit
    * directories.
    */
   readonly extras?: NodeExtras;
-  /** Symlink: target as stored. Hard link: absolute path of its target. Otherwise null. */
-  readonly linkTarget: string | null;
   /** Index of the layer that last wrote this node (created or replaced it, or updated a directory). */
   readonly layer: number;
   /**
@@ -69,9 +59,7 @@ export interface FileNode {
  * of five fields (measured: 8 rather than 40 bytes more per node), and the
  * entries stay alive anyway in LayeredFilesystem.
  */
-export type NodeExtras = Readonly<
-  Pick<TarEntry, 'uname' | 'gname' | 'devMajor' | 'devMinor' | 'xattrs'>
->;
+export type NodeExtras = Readonly<EntryExtras>;
 
 /** Why a path did not resolve. */
 export type ResolveErrorReason =

@@ -4,7 +4,7 @@
  */
 
 import { InspectError, InspectErrorCode } from '../errors';
-import type { EntryType } from '../types';
+import type { EntryFields, EntryType } from '../types';
 import { resolvePath } from './file-node';
 import type { LayeredFilesystem } from './filesystem';
 import { absolutePath, whiteoutTarget } from './whiteout';
@@ -27,16 +27,14 @@ export interface SearchQuery {
   caseSensitive?: boolean;
 }
 
-/** One matching member. */
-export interface SearchHit {
-  /** Absolute path of the member (for a whiteout, the path it deletes; for an opaque marker, its directory). */
-  path: string;
+/**
+ * One matching member: its absolute path (for a whiteout, the path it
+ * deletes; for an opaque marker, its directory), type and size.
+ */
+export interface SearchHit extends Pick<EntryFields<EntryType | 'whiteout' | 'opaque'>, 'path' | 'type' | 'size'> {
   layer: number;
   /** Index of the member in its layer's entry list. */
   entryIndex: number;
-  type: EntryType | 'whiteout' | 'opaque';
-  /** Content size (0 for all but regular files). */
-  size: number;
   /** True when this very member is what the merged filesystem after the final layer shows at its path. */
   survives: boolean;
 }

@@ -4,7 +4,7 @@
  * changed (layer-changes.ts). Plain objects, so they cross a worker boundary.
  */
 
-import type { EntryType } from '../types';
+import type { EntryFields, EntryType } from '../types';
 import { type FileNode, compareNames, findNode } from './file-node';
 import type { LayeredFilesystem } from './filesystem';
 import { type ChangeKind, type ChangeTreeNode, changeTree, layerChanges } from './layer-changes';
@@ -16,19 +16,15 @@ export type TreeView = 'merged' | 'changes';
 export type TreeSort = 'name' | 'size';
 
 /** One row of the explorer. */
-export interface TreeRow {
+export interface TreeRow extends EntryFields<EntryType | 'whiteout' | 'opaque'> {
   name: string;
-  /** Absolute path (`/usr/bin/env`). */
-  path: string;
-  /** `whiteout` for a deletion, `opaque` for a directory made opaque (changes view only). */
-  type: EntryType | 'whiteout' | 'opaque';
-  /** Regular files: content size; directories: the aggregated size of what is beneath (in the changes view, of what the layer added or modified beneath). */
+  /**
+   * Regular files: content size; directories: the aggregated size of what is
+   * beneath (in the changes view, of what the layer added or modified
+   * beneath). `path` is absolute; `type` is `whiteout` for a deletion and
+   * `opaque` for a directory made opaque (changes view only).
+   */
   size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  linkTarget: string | null;
   /** Layer that last wrote the path (in the changes view, the layer itself for changed paths). */
   layer: number;
   /**

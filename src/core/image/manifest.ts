@@ -36,12 +36,6 @@ export function parsePlatform(value: unknown): Platform | undefined {
   return platform;
 }
 
-/** `os/architecture[/variant]`, the form used in links and pickers. */
-export function formatPlatform(platform: Platform | null | undefined): string {
-  if (!platform) return 'unknown';
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-}
-
 /** Parses a descriptor; `where` names it in messages (e.g. "layers[2]"). */
 export function parseDescriptor(value: unknown, path: string, where: string): Descriptor {
   const object = expectObject(value, path, where);

@@ -1,9 +1,9 @@
 /**
  * report.json (schema "tarsier.report/v1"), the machine-readable result whose
- * field names DESIGN.md fixes: automated checks and CI diffs read it.
+ * field names docs/contracts.md fixes: automated checks and CI diffs read it.
  */
 import { toErrorInfo, type InspectErrorInfo } from '../errors';
-import { formatPlatform } from './manifest';
+import { formatPlatform } from './platform';
 import type { ImageModel, LayerModel, SourceKind, SourceModel } from './model';
 import type { BlobResult, Compression, Digest, VerifyState } from '../types';
 

@@ -14,42 +14,25 @@
 
 import { InspectError, InspectErrorCode } from '../errors';
 import { tarTextBytes } from './text';
-import type { EntryType } from '../types';
+import type { EntryExtras, EntryFields, EntryType } from '../types';
 
 export const BLOCK_SIZE = 512;
 
 /** Two zero blocks end an archive. */
 export const END_OF_ARCHIVE = new Uint8Array(2 * BLOCK_SIZE);
 
-/** What a header describes. `path` is the member name (no leading `/`; directories without trailing `/`). */
-export interface TarHeaderFields {
-  path: string;
-  type: Exclude<EntryType, 'other'>;
-  /** Content bytes that follow (regular files only; 0 otherwise). */
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  /** Symlink target, or the member name a hard link points to; null otherwise. */
-  linkTarget: string | null;
-  /** Owner's user name; one over 31 bytes (ustar needs a NUL) or not ASCII goes in a pax record. */
-  uname?: string;
-  /** Owner's group name; written like uname. */
-  gname?: string;
-  /**
-   * Device numbers of char and block devices (ignored on other types).
-   * Beyond ustar's 7 octal digits they are written in GNU base-256, as GNU
-   * tar does: POSIX has no pax keyword for them.
-   */
-  devMajor?: number;
-  /** Minor device number; see devMajor. */
-  devMinor?: number;
-  /**
-   * Extended attributes, values as binary strings (one char per byte, as
-   * TarEntry.xattrs holds them); each becomes a `SCHILY.xattr.<name>` record
-   * holding exactly those bytes.
-   */
+/**
+ * What a header describes. `path` is the member name (no leading `/`;
+ * directories without trailing `/`); `size` the content bytes that follow
+ * (regular files only); a hard link's `linkTarget` the member name it points
+ * to. A uname or gname over 31 bytes (ustar needs a NUL) or not ASCII goes in
+ * a pax record; device numbers beyond ustar's 7 octal digits are written in
+ * GNU base-256, as GNU tar does (POSIX has no pax keyword for them); each
+ * extended attribute becomes a `SCHILY.xattr.<name>` record holding exactly
+ * its bytes.
+ */
+export interface TarHeaderFields extends EntryFields<Exclude<EntryType, 'other'>>, Omit<EntryExtras, 'xattrs'> {
+  /** Extended attributes, values as binary strings (as TarEntry.xattrs holds them). */
   xattrs?: Readonly<Record<string, string>>;
 }
 

@@ -148,7 +148,7 @@ async function readEntry(
   if (declaredKind === 'unknown' && descriptor.size > maxSniffBytes) return;
   const bytes = await blobs.bytes(descriptor.digest, 'The manifest');
   const text = new TextDecoder().decode(bytes);
-  let value: unknown = null;
+  let value: unknown;
   try {
     value = parseJson(text, path);
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * Random access over a tar File: the members are listed from their headers
- * alone (Blob.slice windows, see PERF-NOTES.md), then each member is a lazy
+ * alone (Blob.slice windows, docs/performance.md "Reading blobs"), then each member is a lazy
  * slice of the File. Nothing is read whole; a 2 GB archive lists in
  * milliseconds because member data is skipped, never read.
  */

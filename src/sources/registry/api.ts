@@ -1,18 +1,16 @@
 /**
  * The distribution API calls Tarsier makes, over a RegistryClient: manifests
- * (content-negotiated, digest-checked), small blobs (configs), tag lists with
- * `Link` paging, and referrers with the tag-schema fallback
- * (distribution-spec "Listing Referrers" and "Referrers Tag Schema").
+ * (content-negotiated, digest-checked) and small blobs (configs); tag lists
+ * and referrers are in listing.ts.
  */
 import { sha256Digest } from '../../core/codec/digest';
 import { InspectError, InspectErrorCode } from '../../core/errors';
-import { parseIndex } from '../../core/image/manifest';
-import { expectObject, isObject, parseJson } from '../../core/json';
+import { isObject } from '../../core/json';
 import { MediaTypes } from '../../core/image/media-type';
 import type { Descriptor, Digest, MediaType, VerifyState } from '../../core/types';
 import type { Reference } from './reference';
 import { readLimited } from './body';
-import { RegistryHttpError, type RegistryClient } from './client';
+import type { RegistryClient } from './client';
 
 /** Every manifest kind we can show, best first (schema1 last: deprecated). */
 export const manifestAccept = [
@@ -25,15 +23,9 @@ export const manifestAccept = [
 ].join(', ');
 
 /** The OCI spec asks registries to accept manifests of at least 4 MiB; more is hostile. */
-const maxManifestBytes = 4 * 1024 * 1024;
+export const maxManifestBytes = 4 * 1024 * 1024;
 /** Configs of real images are KBs; history-heavy ones reach a few MB. */
 const maxConfigBytes = 16 * 1024 * 1024;
-/** Bounds tag-list paging against a registry that never stops. */
-const maxTagPages = 100;
-/** A page of 100k tags is about 2 MB of JSON. */
-const maxTagPageBytes = 16 * 1024 * 1024;
-/** All pages together: the largest public repositories list a few 10k tags (under 1 MB). */
-const maxTagListBytes = 32 * 1024 * 1024;
 
 /** OCI digest grammar (descriptor.md "Digests"); anything else never goes into a URL. */
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
@@ -193,95 +185,4 @@ export async function fetchSmallBlob(
       : 'mismatch'
     : 'unchecked';
   return { bytes, text: new TextDecoder().decode(bytes), computedDigest, verified, path };
-}
-
-/**
- * Lists a repository's tags, following `Link: <…>; rel="next"` pages on the
- * same registry; `pageSize` asks for `n` tags per page.
- */
-export async function listTags(
-  signal: AbortSignal,
-  client: RegistryClient,
-  locator: RepositoryLocator,
-  pageSize?: number,
-): Promise<string[]> {
-  const tags: string[] = [];
-  const query = pageSize ? `?n=${pageSize}` : '';
-  let path: string | null = `/v2/${locator.repository}/tags/list${query}`;
-  let total = 0;
-  for (let page = 0; path !== null && page < maxTagPages; page += 1) {
-    const response = await client.get(signal, {
-      host: locator.apiHost,
-      repository: locator.repository,
-      path,
-    });
-    const bytes = await readLimited(response, Math.min(maxTagPageBytes, maxTagListBytes - total), 'tag list', path);
-    total += bytes.length;
-    const body = expectObject(parseJson(new TextDecoder().decode(bytes), path), path, 'the tag list');
-    // `tags` is null for a repository without tags (distribution answers so).
-    if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags)) {
-      throw new InspectError(InspectErrorCode.BadJson, `${path}: "tags" is not a list`, path);
-    }
-    const listed: unknown[] = Array.isArray(body.tags) ? body.tags : [];
-    for (const tag of listed) if (typeof tag === 'string') tags.push(tag);
-    path = nextPage(response.headers.get('Link'), locator.repository);
-  }
-  return tags;
-}
-
-/** The `rel="next"` target when it stays on this repository's tag list (never another host). */
-function nextPage(link: string | null, repository: string): string | null {
-  const match = link ? /<([^>]*)>\s*;\s*rel="?next"?/.exec(link) : null;
-  if (!match) return null;
-  const target = new URL(match[1]!, 'http://registry.invalid');
-  if (target.host !== 'registry.invalid' || target.pathname !== `/v2/${repository}/tags/list`)
-    return null;
-  return `${target.pathname}${target.search}`;
-}
-
-/**
- * Manifests that refer to `digest` (signatures, SBOMs, attestations): the
- * referrers API when the registry has it, else the `sha256-<hex>` tag that
- * holds an index of them. Empty when neither exists.
- */
-export async function listReferrers(
-  signal: AbortSignal,
-  client: RegistryClient,
-  locator: RepositoryLocator,
-  digest: Digest,
-): Promise<Descriptor[]> {
-  const path = `/v2/${locator.repository}/referrers/${digest}`;
-  try {
-    const response = await client.get(signal, {
-      host: locator.apiHost,
-      repository: locator.repository,
-      path,
-      accept: MediaTypes.OciIndex,
-    });
-    if (response.headers.get('Content-Type')?.startsWith(MediaTypes.OciIndex)) {
-      const bytes = await readLimited(response, maxManifestBytes, 'referrers index', path);
-      return parseIndex(parseJson(new TextDecoder().decode(bytes), path), path).manifests;
-    }
-    await response.body?.cancel();
-  } catch (error) {
-    // Registries without the API (distribution 2.8) answer 404 from a route that sends no CORS
-    // headers, which a browser reports as a network failure: both mean "try the tag schema".
-    if (!isNotFound(error) && !isNetworkFailure(error)) throw error;
-  }
-  const fallbackTag = digest.replace(':', '-');
-  try {
-    const fetched = await fetchManifest(signal, client, locator, fallbackTag);
-    return parseIndex(parseJson(fetched.text, fetched.path), fetched.path).manifests;
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
-  }
-}
-
-function isNetworkFailure(error: unknown): boolean {
-  return error instanceof InspectError && error.code === InspectErrorCode.Network;
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof RegistryHttpError && error.status === 404;
 }

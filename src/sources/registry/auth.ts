@@ -35,11 +35,11 @@ export function parseChallenge(header: string | null): AuthChallenge | null {
   let param: RegExpExecArray | null;
   // The sticky pattern stops at a second challenge, which starts with a bare scheme word.
   while ((param = paramPattern.exec(header)) !== null) {
-    const name = param[1]!.toLowerCase();
+    const name = param[1].toLowerCase();
     const value = param[2] !== undefined ? param[2].replace(/\\(.)/g, '$1') : (param[3] ?? '');
     params[name] = value;
   }
-  return { scheme: match[1]!.toLowerCase(), params };
+  return { scheme: match[1].toLowerCase(), params };
 }
 
 /** `Authorization: Basic …` value (RFC 7617, UTF-8). */

@@ -21,7 +21,7 @@ import {
   type RegistryCredentials,
 } from './auth';
 import { isLoopbackHost } from './reference';
-import { proxyRefusal, registryError, statusError } from './errors';
+import { loginError, proxyRefusal, registryError, statusError } from './errors';
 
 export { RegistryHttpError } from './errors';
 
@@ -177,7 +177,7 @@ export class RegistryClient {
         );
       } else if (challenge?.scheme === 'basic') {
         if (!this.#credentials) {
-          throw registryError(
+          throw loginError(
             `${request.host} asks for a username and password. Enter them and try again.`,
             request.path,
           );
@@ -245,7 +245,7 @@ export class RegistryClient {
     const response = await this.#fetchOrFail(url, { headers, signal });
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
-      throw registryError(
+      throw loginError(
         this.#credentials
           ? `The token service of ${request.host} rejected the username or password.`
           : `${request.host} wants a login for ${request.repository}. Enter a username and password, or check the name.`,

@@ -21,7 +21,7 @@ export class RegistryHttpError extends InspectError {
     message: string,
     path: string,
   ) {
-    super(InspectErrorCode.Registry, message, path);
+    super(status === 401 ? InspectErrorCode.Unauthorized : InspectErrorCode.Registry, message, path);
   }
 }
 
@@ -55,6 +55,11 @@ export async function proxyRefusal(
 
 export function registryError(message: string, path: string | null): InspectError {
   return new InspectError(InspectErrorCode.Registry, message, path);
+}
+
+/** The registry wants (other) credentials: the page offers its sign-in form for this code. */
+export function loginError(message: string, path: string | null): InspectError {
+  return new InspectError(InspectErrorCode.Unauthorized, message, path);
 }
 
 /** The first error of a distribution error body (`{"errors":[{code, message}]}`), shortened. */

@@ -8,7 +8,8 @@
  */
 import { InspectErrorCode } from '../../core/errors';
 import { parseJson } from '../../core/json';
-import { classifyDocument, formatPlatform, parseIndex } from '../../core/image/manifest';
+import { classifyDocument, parseIndex } from '../../core/image/manifest';
+import { platformMatches } from '../../core/image/platform';
 import { isIndexMediaType, isManifestMediaType, MediaTypes } from '../../core/image/media-type';
 import type { ImageModel, IndexEntryModel, SourceModel } from '../../core/image/model';
 import type { Descriptor, Platform } from '../../core/types';
@@ -27,13 +28,8 @@ export {
   type RegistryMode,
 } from './client';
 export type { RegistryCredentials } from './auth';
-export {
-  fetchManifest,
-  fetchSmallBlob,
-  listReferrers,
-  listTags,
-  manifestAccept,
-} from './api';
+export { fetchManifest, fetchSmallBlob, manifestAccept } from './api';
+export { listReferrers, listTags } from './listing';
 
 /** Options of sourceFromRegistry. */
 export interface RegistrySourceOptions {
@@ -220,9 +216,7 @@ function entryKind(descriptor: Descriptor): IndexEntryModel['kind'] {
 }
 
 function matches(platform: Platform | null, wanted: string | null): boolean {
-  if (!platform || !wanted) return false;
-  const text = formatPlatform(platform);
-  return text === wanted || (wanted.split('/').length === 2 && text.startsWith(`${wanted}/`));
+  return wanted !== null && platformMatches(platform, wanted);
 }
 
 async function readImage(

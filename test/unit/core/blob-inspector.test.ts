@@ -20,7 +20,7 @@ import { BlobInspector, inspectBlobStream } from '../../../src/core/blob-inspect
 import { createFflateGunzip, looksLikeBomb } from '../../../src/core/codec/gzip';
 import { InspectErrorCode } from '../../../src/core/errors';
 import type { BlobResult } from '../../../src/core/types';
-import { bytesOf, makeTars, sh, tarListCount, type GeneratedTars } from '../../helpers/make-tars';
+import { bytesOf, makeTars, sh, type GeneratedTars } from '../../helpers/make-tars';
 
 let tars: GeneratedTars;
 /** File name → its bytes, for the compressed and broken variants made in beforeAll. */

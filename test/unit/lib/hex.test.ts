@@ -8,11 +8,11 @@ describe('hexLine', () => {
     // hexdump -C: "00000000  00 01 … 07  08 … 0f  |........|"; `*` folding is off with -v.
     const reference = execFileSync('hexdump', ['-Cv'], { input: bytes, encoding: 'utf8' })
       .split('\n')
-      .filter((line) => /^[0-9a-f]{8}  /.test(line));
+      .filter((line) => /^[0-9a-f]{8} {2}/.test(line));
     expect(reference).toHaveLength(hexLineCount(bytes.length));
     reference.forEach((line, i) => {
       const ours = hexLine(bytes, i, 0);
-      const match = /^([0-9a-f]{8})  (.*?)\s+\|(.*)\|$/.exec(line);
+      const match = /^([0-9a-f]{8}) {2}(.*?)\s+\|(.*)\|$/.exec(line);
       expect(match).not.toBeNull();
       expect([ours.offset, ours.hex, ours.ascii]).toEqual([match![1], match![2], match![3]]);
     });

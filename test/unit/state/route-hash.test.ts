@@ -4,7 +4,7 @@ import { formatRouteHash, parseRouteHash, sameRoute } from '../../../src/state/r
 const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
 describe('parseRouteHash', () => {
-  it('reads every key of DESIGN.md', () => {
+  it('reads every key of docs/contracts.md "Links"', () => {
     const params = parseRouteHash(
       `#/?ref=ghcr.io/o/r:1@${digest}&image=${digest}&platform=linux/arm64/v8&layer=3&view=merged&path=/etc/os-release&line=7`,
     );

@@ -1,4 +1,3 @@
-/// <reference path="./sql-js.d.ts" />
 /**
  * rpm ≥ 4.16's `rpmdb.sqlite`: table `Packages (hnum INTEGER PRIMARY KEY,
  * blob BLOB)`, one header per row (rpm's lib/backend/sqlite.c). Read with

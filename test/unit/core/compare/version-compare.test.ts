@@ -89,7 +89,7 @@ describe('compareDebianVersions', () => {
     const expected = dpkgOrder(pairs);
     expect(expected).toHaveLength(pairs.length);
     const ours = pairs.map(([a, b]) => Math.sign(compareDebianVersions(a, b)));
-    const disagreements = pairs.filter((_, i) => ours[i] !== expected[i]).map(([a, b], i) => `${a} vs ${b}`);
+    const disagreements = pairs.filter((_, i) => ours[i] !== expected[i]).map(([a, b]) => `${a} vs ${b}`);
     expect(disagreements).toEqual([]);
     expect(new Set(expected)).toEqual(new Set([-1, 0, 1]));
   });

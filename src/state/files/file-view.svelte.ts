@@ -8,8 +8,8 @@
  */
 import type { FileInfo, FilesystemClient, ReadProgress, TreeRow } from '../../bridge/filesystem-client';
 import type { FileKind } from '../../core/content/file-kind';
-import { prettyJsonLines } from '../../lib/pretty-json';
 import { TEXT_PAGE_BYTES, pageLength, pageLines } from '../../core/content/text-page';
+import { prettyJsonLines } from '../../lib/pretty-json';
 
 /** Bytes shown per hex window. */
 export const HEX_WINDOW_BYTES = 64 * 1024;
@@ -60,6 +60,8 @@ export class FileView {
   waiting = $state.raw<ReadProgress | null>(null);
   #decoder = new TextDecoder();
   #paging: Promise<void> | null = null;
+  /** The line a link asks for: text pages are read until it is loaded. */
+  #wantedLine: number | null = null;
 
   constructor(client: FilesystemClient, layer: number, view: 'merged' | 'changes', path: string) {
     this.#client = client;
@@ -128,6 +130,7 @@ export class FileView {
         await this.showHex(0);
       }
       this.status = 'ready';
+      this.#loadWantedLine();
     } catch (error) {
       if (signal.aborted) return;
       this.status = 'failed';
@@ -178,8 +181,18 @@ export class FileView {
     this.textBytes = used === 0 ? this.size : offset + used;
   }
 
-  /** Loads text pages until line `line` (1-based) is loaded or the file ends. */
-  async loadLine(line: number): Promise<void> {
+  /** Reads text pages until line `line` (1-based) is loaded or the file ends (a link's line may be past the first page). */
+  showLine(line: number | null): void {
+    this.#wantedLine = line;
+    this.#loadWantedLine();
+  }
+
+  #loadWantedLine(): void {
+    const line = this.#wantedLine;
+    if (line !== null && this.status === 'ready' && this.mode === 'text') void this.#loadLine(line);
+  }
+
+  async #loadLine(line: number): Promise<void> {
     while (this.mode === 'text' && this.lines.length < line && !this.textComplete && !this.#controller.signal.aborted) {
       await this.nextTextPage();
     }

@@ -1,11 +1,11 @@
 /**
  * One "save" button group's state: whether a save is running, why the last
  * one failed, and a way to stop it. The save jobs (FilesystemClient.save*)
- * take an AbortSignal first (STYLE.md); cancelling aborts it, which stops the
+ * take an AbortSignal first (ARCHITECTURE.md, "Conventions"); cancelling aborts it, which stops the
  * worker's request and discards a file the save picker created. A cancelled
  * save, or a save picker the user closed (both AbortError), is not an error.
  */
-import { isAbortError } from '../core/errors';
+import { isAbortError } from '../../core/errors';
 
 /** A save job: resolves once the bytes are written, rejects with an AbortError when `signal` aborts. */
 export type SaveJob = (signal: AbortSignal) => Promise<unknown>;

@@ -5,9 +5,9 @@
  * whiteouts change what an earlier one shows), so nothing is given before
  * every job has settled.
  */
-import type { LayerSource } from '../bridge/filesystem-client';
-import type { ImageModel, LayerModel } from '../core/image/model';
-import type { LayerJob } from './jobs.svelte';
+import type { LayerSource } from '../../bridge/filesystem-client';
+import type { ImageModel, LayerModel } from '../../core/image/model';
+import type { LayerJob } from '../jobs.svelte';
 
 /** The part of a layer job read here. */
 export type SettledJob = Pick<LayerJob, 'settled' | 'result'>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SaveAction } from '../../../src/state/save-action.svelte';
+import { SaveAction } from '../../../../src/state/files/save-action.svelte';
 
 /** A save job that runs until it is resolved or aborted, like FilesystemClient.save*. */
 function pendingJob(): { job: (signal: AbortSignal) => Promise<void>; signal: () => AbortSignal | null; finish: () => void } {

@@ -2,37 +2,25 @@
  * The registry side of the page: checks a typed reference before the loaded
  * source is replaced (so a typo, a 404 or a login prompt keeps the previous
  * view), holds the message of the last registry failure for display next to
- * the reference field, runs the sign-in form's retry (RegistrySession), and
- * lists a registry source's tags and referrers (RegistryListing).
+ * the reference field, and runs the sign-in form and its retry.
  *
  * Credentials pass through Settings (memory, or this tab's sessionStorage when
  * the person asks); this class never logs, formats or stores them.
  */
-import { isAbortError, toErrorInfo, type InspectErrorInfo } from '../core/errors';
-import { createRegistryClient } from '../bridge/environment';
-import type { Descriptor, Digest } from '../core/types';
+import { InspectErrorCode, isAbortError, toErrorInfo, type InspectErrorInfo } from '../../core/errors';
+import { createRegistryClient } from '../../bridge/environment';
 import {
-  listReferrers,
-  listTags,
   manifestAccept,
   manifestIdentifier,
   parseReference,
-  type Reference,
   type RegistryCredentials,
-} from '../sources/registry/registry-source';
-import type { Inspector } from './inspector.svelte';
-import type { Settings } from './settings.svelte';
+} from '../../sources/registry/registry-source';
+import type { Inspector } from '../inspector.svelte';
+import type { Settings } from '../settings.svelte';
 
-/** Tags asked per page of the tag list (distribution-spec `n`); listTags follows every page. */
-const tagPageSize = 100;
-
-/**
- * True when a registry message asks for (other) credentials: the client's
- * wording for 401 answers, Basic challenges and refused token requests
- * (src/sources/registry/client.ts, errors.ts).
- */
+/** True when the registry asks for (other) credentials: a 401, a Basic challenge, a refused token request. */
 export function asksForLogin(error: InspectErrorInfo): boolean {
-  return /wants a login|asks for a username and password|rejected the username or password/.test(error.message);
+  return error.code === InspectErrorCode.Unauthorized;
 }
 
 /** What the reference field shows under itself. */
@@ -179,98 +167,3 @@ export class RegistrySession {
   }
 }
 
-/** A manifest that refers to an image (distribution-spec "Listing Referrers"). */
-export interface ReferrerRow {
-  /** The digest it refers to (the index's or the image's). */
-  subject: Digest;
-  descriptor: Descriptor;
-  /** Signature, SBOM, attestation or artifact, told from its artifact type. */
-  kind: 'signature' | 'sbom' | 'attestation' | 'artifact';
-}
-
-/** Kind of a referrer by its artifactType (cosign, Notation, SPDX, CycloneDX, in-toto). */
-export function referrerKind(descriptor: Descriptor): ReferrerRow['kind'] {
-  const type = `${descriptor.artifactType ?? ''} ${descriptor.mediaType}`.toLowerCase();
-  if (/signature|cosign|notary|notation|sigstore/.test(type)) return 'signature';
-  if (/spdx|cyclonedx|sbom|syft/.test(type)) return 'sbom';
-  if (/in-toto|intoto|attestation|provenance|slsa/.test(type)) return 'attestation';
-  return 'artifact';
-}
-
-/** Tags of a registry source's repository and the referrers of its digests. */
-export class RegistryListing {
-  readonly #settings: Settings;
-  #controller: AbortController | null = null;
-
-  #tags = $state.raw<string[] | null>(null);
-  #tagsError = $state.raw<InspectErrorInfo | null>(null);
-  #referrers = $state.raw<ReferrerRow[] | null>(null);
-  #referrersError = $state.raw<InspectErrorInfo | null>(null);
-
-  constructor(settings: Settings) {
-    this.#settings = settings;
-  }
-
-  /** The repository's tags (every page), or null while loading. */
-  get tags(): string[] | null {
-    return this.#tags;
-  }
-  get tagsError(): InspectErrorInfo | null {
-    return this.#tagsError;
-  }
-  /** Referrers of the subjects, or null while loading. */
-  get referrers(): ReferrerRow[] | null {
-    return this.#referrers;
-  }
-  get referrersError(): InspectErrorInfo | null {
-    return this.#referrersError;
-  }
-
-  /** Lists the tags of `reference`'s repository and the referrers of `subjects`. */
-  async load(reference: string, subjects: Digest[]): Promise<void> {
-    this.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.#tags = null;
-    this.#tagsError = null;
-    this.#referrers = null;
-    this.#referrersError = null;
-    const { signal } = controller;
-    let locator: Reference;
-    try {
-      locator = parseReference(reference);
-    } catch (error) {
-      this.#tagsError = toErrorInfo(error, reference);
-      return;
-    }
-    const client = createRegistryClient(
-      { proxyUrl: this.#settings.effectiveProxyUrl, credentials: this.#settings.credentials },
-      signal,
-      { shareRouting: false },
-    );
-    const current = (): boolean => controller === this.#controller;
-    const tags = listTags(signal, client, locator, tagPageSize).then(
-      (list) => current() && (this.#tags = list),
-      (error: unknown) => current() && !isAbortError(error) && (this.#tagsError = toErrorInfo(error, reference)),
-    );
-    const referrers = (async () => {
-      const rows: ReferrerRow[] = [];
-      for (const subject of subjects) {
-        for (const descriptor of await listReferrers(signal, client, locator, subject)) {
-          rows.push({ subject, descriptor, kind: referrerKind(descriptor) });
-        }
-      }
-      return rows;
-    })().then(
-      (rows) => current() && (this.#referrers = rows),
-      (error: unknown) => current() && !isAbortError(error) && (this.#referrersError = toErrorInfo(error, reference)),
-    );
-    await Promise.all([tags, referrers]);
-  }
-
-  /** Stops listing (the panel was closed or another image was loaded). */
-  abort(): void {
-    this.#controller?.abort();
-    this.#controller = null;
-  }
-}

@@ -13,13 +13,13 @@
 import { decodeLayer, type StoredStream } from '../../src/core/content/layer-content';
 import { InspectError, InspectErrorCode } from '../../src/core/errors';
 import type { Compression } from '../../src/core/types';
-import { diffIdHex, isStored, layerDirectory } from './layer-store';
+import { diffIdHex, isKept, layerDirectory } from './layer-store';
 import { openSyncHandle, SequentialWriter, type SyncAccessHandle } from './opfs';
 
 /**
  * A fill gives the event loop a turn at least this often. Decoder output
  * arrives through promise microtasks, which run before any queued message:
- * without yielding, a read of an already cached layer waited behind a whole
+ * without yielding, a read of an already kept layer waited behind a whole
  * 4 MiB slice of another layer's fill (measured 200–870 ms under load).
  * Yielding after every 64 KiB instead cost about a third of the fill's speed.
  */
@@ -61,8 +61,8 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/** One layer's cache file, being filled or complete. */
-class CachedLayer {
+/** One layer's kept file, being filled or complete. */
+class KeptLayerFile {
   written = 0;
   complete = false;
   failure: unknown = null;
@@ -116,17 +116,17 @@ class CachedLayer {
   }
 }
 
-/** The cache of one worker: each layer's file handle stays open while the image is open. */
-export class LayerCache {
+/** The kept layers one worker reads: each layer's file handle stays open while the image is open. */
+export class KeptLayerFiles {
   /** Each layer's opening, and the layer once open (read synchronously by progress reports). */
-  readonly #layers = new Map<string, { opening: Promise<CachedLayer>; opened: CachedLayer | null }>();
+  readonly #layers = new Map<string, { opening: Promise<KeptLayerFile>; opened: KeptLayerFile | null }>();
 
-  /** The cache entry for a layer, starting its fill (in the background) when it is not on disk yet. */
-  layer(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
+  /** The kept file of a layer, starting its fill (in the background) when it is not on disk yet. */
+  layer(diffId: string, compression: Compression, stored: StoredStream): Promise<KeptLayerFile> {
     let entry = this.#layers.get(diffId);
     if (entry === undefined) {
       const opening = this.#open(diffId, compression, stored);
-      const created = { opening, opened: null as CachedLayer | null };
+      const created = { opening, opened: null as KeptLayerFile | null };
       entry = created;
       this.#layers.set(diffId, created);
       opening.then(
@@ -166,15 +166,15 @@ export class LayerCache {
     this.#layers.clear();
   }
 
-  async #open(diffId: string, compression: Compression, stored: StoredStream): Promise<CachedLayer> {
+  async #open(diffId: string, compression: Compression, stored: StoredStream): Promise<KeptLayerFile> {
     const hex = diffIdHex(diffId);
-    // Not an InspectError: the reader then falls back to decoding without a cache.
+    // Not an InspectError: the reader then falls back to decoding without a kept copy.
     if (hex === null) throw new Error(`not a sha256 DiffID: ${diffId}`);
     const directory = await layerDirectory();
-    const done = await isStored(directory, hex);
+    const done = await isKept(directory, hex);
     const file = await directory.getFileHandle(`${hex}.tar`, { create: true });
     const handle = await openSyncHandle(file);
-    const layer = new CachedLayer(handle);
+    const layer = new KeptLayerFile(handle);
     if (done) {
       layer.written = handle.getSize();
       layer.complete = true;
@@ -201,7 +201,7 @@ export class LayerCache {
     return layer;
   }
 
-  async #fill(layer: CachedLayer, writer: SequentialWriter, compression: Compression, stored: StoredStream): Promise<void> {
+  async #fill(layer: KeptLayerFile, writer: SequentialWriter, compression: Compression, stored: StoredStream): Promise<void> {
     // The fill outlives the read that started it: other reads wait on it.
     const signal = new AbortController().signal;
     await decodeLayer(signal, yieldingStream(stored), compression, (chunk, position) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageModel, LayerModel } from '../../../src/core/image/model';
-import type { BlobResult, TarEntry } from '../../../src/core/types';
-import { layerSources, settledLayerCount, type SettledJob } from '../../../src/state/layer-sources';
+import type { ImageModel, LayerModel } from '../../../../src/core/image/model';
+import type { BlobResult, TarEntry } from '../../../../src/core/types';
+import { layerSources, settledLayerCount, type SettledJob } from '../../../../src/state/files/layer-sources';
 
 function layer(index: number): LayerModel {
   return {
