@@ -6,7 +6,17 @@
  */
 
 /** The views a link can name. */
-export const VIEWS = ['overview', 'changes', 'merged', 'history', 'config'] as const;
+export const VIEWS = [
+  'overview',
+  'changes',
+  'merged',
+  'history',
+  'config',
+  'packages',
+  'findings',
+  'bytes',
+  'compare',
+] as const;
 
 /** One of `VIEWS`. */
 export type ViewName = (typeof VIEWS)[number];
@@ -30,11 +40,17 @@ export interface RouteParams {
   path?: string;
   /** Line in the file viewer (1-based). */
   line?: number;
+  /** The host of the Packages view's host check (src/core/analysis/binaries encodes it). */
+  host?: string;
+  /** Rules the image is judged by (src/core/analysis/rules encodes them). */
+  rules?: string;
+  /** The page's language (`en`, `zh-CN`). */
+  lang?: string;
   /** Keys this version does not know, kept so that links from newer versions survive. */
   extra?: Record<string, string>;
 }
 
-const KEY_ORDER = ['ref', 'file', 'size', 'image', 'platform', 'layer', 'view', 'path', 'line'] as const;
+const KEY_ORDER = ['ref', 'file', 'size', 'image', 'platform', 'layer', 'view', 'path', 'line', 'host', 'rules', 'lang'] as const;
 
 function decodeComponent(text: string): string | null {
   try {
@@ -71,6 +87,9 @@ export function parseRouteHash(hash: string): RouteParams {
       case 'file':
       case 'image':
       case 'platform':
+      case 'host':
+      case 'rules':
+      case 'lang':
         params[key] = value;
         break;
       case 'path':
