@@ -60,6 +60,17 @@ export function shortDigest(digest: string | null | undefined): string {
   return digest.slice(0, colon + 1 + 12);
 }
 
+/**
+ * A tar member's mtime (seconds since 1970, possibly negative, fractional or
+ * far beyond 2038) → `"2024-05-01 12:34:56 UTC"`. Past the calendar that
+ * Date can hold (±8.64e15 ms), the number is shown as GNU tar shows it.
+ */
+export function formatUnixTime(seconds: number): string {
+  const milliseconds = seconds * 1000;
+  if (!Number.isFinite(milliseconds) || Math.abs(milliseconds) > 8.64e15) return `${seconds} s since 1970`;
+  return formatTimestamp(new Date(milliseconds).toISOString());
+}
+
 /** An ISO timestamp → `"2024-05-01 12:34:56 UTC"`; unparsable text is returned as is. */
 export function formatTimestamp(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -25,7 +25,8 @@
 
 import type { TarEntry } from '../types';
 import type { FileNode } from './file-node';
-import { LayerApplier, emptyRoot, type Node } from './layer-applier';
+import { LayerApplier } from './layer-applier';
+import { emptyRoot, type Node } from './writable-node';
 
 /**
  * Applies layers one after the other and keeps the tree after each, so the

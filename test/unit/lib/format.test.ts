@@ -5,6 +5,7 @@ import {
   formatExactBytes,
   formatRate,
   formatTimestamp,
+  formatUnixTime,
   shortDigest,
 } from '../../../src/lib/format';
 
@@ -53,5 +54,19 @@ describe('shortDigest and formatTimestamp', () => {
   it('shows UTC timestamps without fractions', () => {
     expect(formatTimestamp('2024-05-01T12:34:56.123456789Z')).toBe('2024-05-01 12:34:56 UTC');
     expect(formatTimestamp('not a date')).toBe('not a date');
+  });
+});
+
+describe('formatUnixTime', () => {
+  it('shows times before 1970, fractional and past 2038 and 2300 as dates', () => {
+    expect(formatUnixTime(-315619200)).toBe('1960-01-01 00:00:00 UTC');
+    expect(formatUnixTime(1735689600.5)).toBe('2025-01-01 00:00:00 UTC');
+    expect(formatUnixTime(2147483648)).toBe('2038-01-19 03:14:08 UTC');
+    expect(formatUnixTime(10413792000)).toBe('2300-01-01 00:00:00 UTC');
+  });
+
+  it('shows a time no calendar date can hold as the number of seconds, without throwing', () => {
+    expect(formatUnixTime(2 ** 62)).toBe(`${2 ** 62} s since 1970`);
+    expect(formatUnixTime(-(2 ** 60))).toBe(`${-(2 ** 60)} s since 1970`);
   });
 });
