@@ -8,12 +8,11 @@
  * recipe cannot do what the others do, the table says so in `differs`, and
  * proxy/README.md says it too.
  */
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listen, rawRequest } from '../helpers/recording-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   parseReference,
@@ -25,48 +24,6 @@ import { makeOciLayout, pushOciLayout, startRegistry } from '../helpers/registry
 
 type Recipe = 'node' | 'workerd' | 'nginx';
 
-interface Seen {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** A local HTTP server that records what reached it. */
-async function listen(
-  handler: (request: http.IncomingMessage, response: http.ServerResponse) => void,
-) {
-  const seen: Seen[] = [];
-  const server = http.createServer((request, response) => {
-    seen.push({ path: request.url ?? '', headers: request.headers });
-    handler(request, response);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { server, host, seen, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-/** A request sent byte for byte as given (no URL normalisation, unlike fetch). */
-function rawRequest(
-  port: number,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
-    (resolve, reject) => {
-      const request = http.request({ host: '127.0.0.1', port, path, method, headers }, (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
-        );
-      });
-      request.on('error', reject);
-      request.end();
-    },
-  );
-}
 
 const kib = (text: string, field: string) =>
   Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(text)![1]);

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listen, rawRequest } from '../helpers/recording-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyHandler, createProxyServer } from '../../proxy/server.mjs';
 import {
@@ -22,51 +23,6 @@ import {
 } from '../../src/sources/registry/registry-source';
 import { makeOciLayout, pushOciLayout, startRegistry } from '../helpers/registry.mjs';
 
-interface Seen {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** A local HTTP server that records what reached it. */
-async function listen(
-  handler: (request: http.IncomingMessage, response: http.ServerResponse) => void,
-) {
-  const seen: Seen[] = [];
-  const server = http.createServer((request, response) => {
-    seen.push({ path: request.url ?? '', headers: request.headers });
-    handler(request, response);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { server, host, seen, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-/** Raw GET (no URL normalisation, unlike fetch), returning status, headers and body text. */
-function rawRequest(
-  port: number,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
-    (resolve, reject) => {
-      const request = http.request(
-        { host: '127.0.0.1', port, path, method, headers },
-        (response) => {
-          let body = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (body += chunk));
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end();
-    },
-  );
-}
 
 describe('the Node proxy', () => {
   let token: Awaited<ReturnType<typeof listen>>;
