@@ -13,21 +13,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertMatchesExpected, downloadReport, dropFiles, expectedDir, fixturesDir, layerFacts, openFolder, useApp, waitForText } from './harness.mjs';
-
-const dotslashLayers = [
-  'layer-dotslash-gnutar-gnu.tar',
-  'layer-dotslash-gnutar-oldgnu.tar',
-  'layer-dotslash-gnutar-ustar.tar',
-  'layer-dotslash-gnutar-posix.tar',
-  'layer-dotslash-gnutar-v7.tar',
-  'layer-dotslash-bsdtar-pax.tar',
-  'layer-dotslash-bsdtar-ustar.tar',
-  'layer-dotslash-bsdtar-gnutar.tar',
-  'layer-dotslash-bsdtar-v7.tar',
-  'layer-dotslash-busybox.tar',
-  'layer-dotslash-gnutar-gnu.tar.gz',
-  'layer-dotslash-busybox.tar.zst',
-];
+import { dotslashLayers } from '../helpers/dotslash-layers.mjs';
 
 const sha256sum = (name) => `sha256:${execFileSync('sha256sum', [join(fixturesDir, name)], { encoding: 'utf8' }).split(' ')[0]}`;
 const jsonOf = (name) => JSON.parse(readFileSync(join(fixturesDir, name), 'utf8'));

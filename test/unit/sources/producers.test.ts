@@ -11,21 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyse, analyseFixture, fixturesDir } from '../../helpers/node-source';
-
-const dotslashLayers = [
-  'layer-dotslash-gnutar-gnu.tar',
-  'layer-dotslash-gnutar-oldgnu.tar',
-  'layer-dotslash-gnutar-ustar.tar',
-  'layer-dotslash-gnutar-posix.tar',
-  'layer-dotslash-gnutar-v7.tar',
-  'layer-dotslash-bsdtar-pax.tar',
-  'layer-dotslash-bsdtar-ustar.tar',
-  'layer-dotslash-bsdtar-gnutar.tar',
-  'layer-dotslash-bsdtar-v7.tar',
-  'layer-dotslash-busybox.tar',
-  'layer-dotslash-gnutar-gnu.tar.gz',
-  'layer-dotslash-busybox.tar.zst',
-];
+import { dotslashLayers } from '../../helpers/dotslash-layers.mjs';
 
 /** GNU tar's listing, names cleaned as Tarsier shows them (no `./`, no trailing `/`). */
 function gnuTarPaths(fixture: string): string[] {
