@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { InspectError, isAbortError } from '../../src/core/errors';
+import { concatBytes as concat } from '../helpers/craft-tar';
 
 /** A deterministic pseudo-random source (mulberry32). */
 export class Random {
@@ -128,16 +129,8 @@ const genericMutators: Mutator[] = [
   },
 ];
 
-/** Joins byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+
+export { concat };
 
 const here = new URL('.', import.meta.url).pathname;
 

@@ -3,6 +3,7 @@
  * pax writer (src/core/tar/writer.ts, itself checked against GNU tar): image
  * archives of any shape without touching the disk.
  */
+import { concatBytes } from './craft-tar';
 import { END_OF_ARCHIVE, paddingFor, tarHeader, type TarHeaderFields } from '../../src/core/tar/writer';
 
 /** One member: `content` for files, `linkTarget` for links. */
@@ -27,11 +28,5 @@ export function memoryTar(members: readonly MemoryMember[]): Uint8Array {
     if (size > 0) parts.push(content, paddingFor(size));
   }
   parts.push(END_OF_ARCHIVE);
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
