@@ -7,21 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { distDir, launchBrowser, startStaticServer, waitForEnabledButton } from './harness.mjs';
+import { freePort } from '../helpers/free-port.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Set to a folder to keep the two screenshots for a look by eye. */
 const screenshotDir = process.env.TARSIER_E2E_SCREENSHOTS;
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts `npm run dev` on a free port; resolves once it answers. */
 async function startDevServer() {

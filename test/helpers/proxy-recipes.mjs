@@ -12,10 +12,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { freePort } from './free-port.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const proxyDir = join(root, 'proxy');
@@ -24,14 +24,6 @@ const workerdBinary = createRequire(import.meta.url)('workerd').default;
 
 /** The recipes, in the order the tests run them. */
 export const proxyRecipes = ['node', 'workerd', 'nginx'];
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Resolves once something answers HTTP on the port (an OPTIONS preflight, which every recipe answers). */
 async function waitForHttp(port, child, output) {
